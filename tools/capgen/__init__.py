@@ -1,0 +1,1 @@
+"""Generator of mnnlint's capability tables from MNN's git history."""

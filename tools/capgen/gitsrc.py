@@ -1,0 +1,128 @@
+"""Read files of one MNN commit straight from a git directory, without a work tree.
+
+The generator walks dozens of release tags; checking each one out would be slow
+and would need a work tree the fetched mirror does not have. `git cat-file
+--batch` serves every blob of a commit through one long-lived process instead.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+
+
+@dataclass
+class GitTree:
+    """The files of one commit (`rev`) in the git directory `git_dir`."""
+
+    git_dir: str
+    rev: str
+    _paths: list[str] | None = field(default=None, repr=False)
+    _batch: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def _git(self, *args: str) -> str:
+        return subprocess.run(
+            ["git", "--git-dir", self.git_dir, *args],
+            check=True, capture_output=True, text=True,
+        ).stdout
+
+    @property
+    def commit(self) -> str:
+        return self._git("rev-parse", f"{self.rev}^{{commit}}").strip()
+
+    @property
+    def date(self) -> str:
+        """Committer date in ISO 8601 (strict), as recorded in the commit."""
+        return self._git("show", "-s", "--format=%cI", self.rev).strip()
+
+    def paths(self) -> list[str]:
+        """Every file path in the commit, sorted."""
+        if self._paths is None:
+            out = self._git("ls-tree", "-r", "--name-only", self.rev)
+            self._paths = sorted(out.splitlines())
+        return self._paths
+
+    def glob(self, pattern: str) -> list[str]:
+        """Paths matching a glob such as `source/backend/cuda/**/*.cu`."""
+        return [p for p in self.paths() if _match(p, pattern)]
+
+    def under(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        return [p for p in self.paths() if p.startswith(prefix)]
+
+    def exists(self, path: str) -> bool:
+        return path in set(self.paths())
+
+    def read(self, path: str) -> str:
+        """The file's text (UTF-8, undecodable bytes replaced)."""
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                ["git", "--git-dir", self.git_dir, "cat-file", "--batch"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            )
+        assert self._batch.stdin and self._batch.stdout
+        self._batch.stdin.write(f"{self.rev}:{path}\n".encode())
+        self._batch.stdin.flush()
+        header = self._batch.stdout.readline().decode().split()
+        if len(header) < 3 or header[1] == "missing":
+            raise FileNotFoundError(f"{self.rev}:{path}")
+        size = int(header[2])
+        data = self._batch.stdout.read(size)
+        self._batch.stdout.read(1)  # trailing newline
+        return data.decode("utf-8", errors="replace")
+
+    def close(self) -> None:
+        if self._batch is not None:
+            self._batch.kill()
+            self._batch.wait()
+            self._batch = None
+
+
+def _match(path: str, pattern: str) -> bool:
+    """`**`-aware glob match (PurePath.full_match needs Python 3.13)."""
+    regex = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            regex += "(?:.*/)?"
+            i += 3
+        elif pattern[i] == "*":
+            regex += "[^/]*"
+            i += 1
+        else:
+            regex += "[^/]" if pattern[i] == "?" else re.escape(pattern[i])
+            i += 1
+    return re.fullmatch(regex, path) is not None
+
+
+@dataclass
+class FakeTree:
+    """A GitTree stand-in over an in-memory {path: text} map, for the generator's tests."""
+
+    files: dict[str, str]
+    rev: str = "fake"
+    commit: str = "0" * 40
+    date: str = "1970-01-01T00:00:00+00:00"
+
+    def paths(self) -> list[str]:
+        return sorted(self.files)
+
+    def glob(self, pattern: str) -> list[str]:
+        return [p for p in self.paths() if _match(p, pattern)]
+
+    def under(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        return [p for p in self.paths() if p.startswith(prefix)]
+
+    def exists(self, path: str) -> bool:
+        return path in self.files
+
+    def read(self, path: str) -> str:
+        try:
+            return self.files[path]
+        except KeyError:
+            raise FileNotFoundError(f"{self.rev}:{path}") from None
+
+    def close(self) -> None:
+        pass
