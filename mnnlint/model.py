@@ -1,0 +1,106 @@
+"""What mnnlint knows about a model: plain, immutable data read once from the file.
+
+Rules read this (and the graph built from it); they never touch the FlatBuffer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+MAIN_GRAPH = ""
+"""`Op.subgraph` of ops in the main graph (subgraphs have non-empty names)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tensor:
+    index: int
+    name: str
+    data_format: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One op, where it sits in the file, and the few parameters rules read."""
+
+    index: int
+    name: str
+    type_id: int
+    type_name: str | None  # None: an id our schema does not know (a newer converter)
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    param_type: str  # OpParameter member name, "NONE", or "#<tag>" when unknown
+    subgraph: str = MAIN_GRAPH
+    byte_offset: int = 0
+    byte_length: int = 0
+    params: Mapping[str, Any] = field(default_factory=dict)
+    owns_subgraphs: tuple[str, ...] = ()
+    external: tuple[int, ...] = ()  # [offset, sizes...] in the external weight file
+    external_path: str | None = None
+
+    @property
+    def type_label(self) -> str:
+        """MNN's name for the type, or `#<id>` when the id is unknown."""
+        return self.type_name if self.type_name is not None else f"#{self.type_id}"
+
+    @property
+    def external_end(self) -> int:
+        """Bytes of the external weight file this op needs (0 when it needs none)."""
+        return self.external[0] + sum(self.external[1:]) if self.external else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Subgraph:
+    name: str
+    ops: tuple[Op, ...]
+    tensors: tuple[Tensor, ...]
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    owners: tuple[tuple[str, int], ...] = ()  # (subgraph, op index) of ops that call it
+
+
+@dataclass(frozen=True, slots=True)
+class LLMConfig:
+    """The runtime settings of an LLM export folder (MNN's llm config files)."""
+
+    path: str
+    backend_type: str | None
+    precision: str | None
+    memory: str | None
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    path: str
+    file_size: int
+    source: str  # the framework the converter read: ONNX, TENSORFLOW, ...
+    biz_code: str
+    uuid: str
+    prefer_forward_type: str
+    usage: str
+    ops: tuple[Op, ...]
+    tensors: tuple[Tensor, ...]
+    output_names: tuple[str, ...]
+    subgraphs: Mapping[str, Subgraph]
+    weight_file: str | None = None  # external weight file, when any op uses one
+    weight_bytes_needed: int = 0
+    llm: LLMConfig | None = None
+
+    def all_ops(self) -> Iterator[Op]:
+        """Ops of the main graph, then of each subgraph in file order."""
+        yield from self.ops
+        for sub in self.subgraphs.values():
+            yield from sub.ops
+
+    def op_count(self) -> int:
+        return len(self.ops) + sum(len(s.ops) for s in self.subgraphs.values())
+
+    def type_histogram(self) -> Counter[str]:
+        return Counter(op.type_label for op in self.all_ops())
+
+    def tensor_name(self, subgraph: str, index: int) -> str:
+        tensors = self.tensors if subgraph == MAIN_GRAPH else self.subgraphs[subgraph].tensors
+        return tensors[index].name if 0 <= index < len(tensors) else f"#{index}"

@@ -1,0 +1,1 @@
+"""mnnlint's built-in rules."""

@@ -1,0 +1,265 @@
+"""Just enough of the C preprocessor to tell which lines of an MNN source are live.
+
+A registration inside `/* */`, `#if 0` or `#ifdef MNN_X` is dead or
+conditional; we must not count the first and must record the condition of the
+second. We do not expand includes or evaluate macros: each line gets the
+formula (see `conds`) under which the preprocessor keeps it, and `#define`s are
+collected with the formula under which they are defined, so a macro with
+several variants can be resolved by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import conds
+from .conds import DNF
+
+
+def strip_comments(text: str) -> str:
+    """Blank `//` and `/* */` comments, keeping newlines and string literals."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        nxt = text[i + 1] if i + 1 < n else ""
+        if ch == "/" and nxt == "/":
+            j = i
+            while j < n and text[j] != "\n":
+                # a backslash-newline continues a line comment
+                if text[j] == "\\" and j + 1 < n and text[j + 1] == "\n":
+                    out.append(" \n")
+                    j += 2
+                    continue
+                out.append(" ")
+                j += 1
+            i = j
+        elif ch == "/" and nxt == "*":
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append("".join("\n" if c == "\n" else " " for c in text[i:j]))
+            i = j
+        elif ch == "R" and nxt == '"' and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+            k = text.find("(", i + 2)
+            if k < 0 or k - i > 20:
+                out.append(ch)
+                i += 1
+                continue
+            delim = ")" + text[i + 2:k] + '"'
+            j = text.find(delim, k)
+            j = n if j < 0 else j + len(delim)
+            out.append("".join("\n" if c == "\n" else " " for c in text[i:j]))
+            i = j
+        elif ch in "\"'":
+            j = i + 1
+            while j < n and text[j] != ch and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            j = min(j + 1, n)
+            out.append(text[i:j])
+            i = j
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+_TOKEN = re.compile(r"\s*(defined\b|[A-Za-z_]\w*|\d\w*|&&|\|\||!=|==|<=|>=|[()!<>+\-*/%]|\S)")
+_SIMPLE = re.compile(r"(defined|[A-Za-z_]\w*|\d\w*|&&|\|\||[()!])")
+
+
+def parse_pp_condition(expr: str) -> DNF:
+    """The formula for a `#if` expression; anything beyond defined/!/&&/|| is one verbatim atom."""
+    expr = " ".join(expr.split())
+    tokens = [m.group(1) for m in _TOKEN.finditer(expr)]
+    if not tokens:
+        return conds.FALSE
+    if not all(_SIMPLE.fullmatch(t) for t in tokens):
+        return conds.atom(expr)
+    pos = 0
+
+    def peek() -> str | None:
+        return tokens[pos] if pos < len(tokens) else None
+
+    def take() -> str:
+        nonlocal pos
+        pos += 1
+        return tokens[pos - 1]
+
+    def or_expr() -> DNF:
+        left = and_expr()
+        while peek() == "||":
+            take()
+            left = conds.or_(left, and_expr())
+        return left
+
+    def and_expr() -> DNF:
+        left = unary()
+        while peek() == "&&":
+            take()
+            left = conds.and_(left, unary())
+        return left
+
+    def unary() -> DNF:
+        tok = peek()
+        if tok == "!":
+            take()
+            return conds.not_(unary())
+        if tok == "(":
+            take()
+            inner = or_expr()
+            if peek() != ")":
+                raise ValueError(expr)
+            take()
+            return inner
+        if tok == "defined":
+            take()
+            if peek() == "(":
+                take()
+                name = take()
+                if take() != ")":
+                    raise ValueError(expr)
+            else:
+                name = take()
+            return conds.atom(name)
+        if tok is None:
+            raise ValueError(expr)
+        take()
+        if tok[0].isdigit():
+            try:
+                return conds.TRUE if int(tok.rstrip("uUlL"), 0) else conds.FALSE
+            except ValueError:
+                return conds.atom(tok)
+        # a bare identifier: true when defined to something non-zero
+        return conds.atom(tok)
+
+    try:
+        result = or_expr()
+    except (ValueError, IndexError):
+        return conds.atom(expr)
+    if pos != len(tokens):
+        return conds.atom(expr)
+    return result
+
+
+@dataclass(frozen=True)
+class Define:
+    """One `#define NAME(params) body`, live under `cond`."""
+
+    name: str
+    params: tuple[str, ...] | None
+    body: str
+    line: int
+    cond: DNF
+
+
+@dataclass
+class Source:
+    """A source file with comments removed and each line's live condition."""
+
+    path: str
+    text: str                  # comment-free; directive and dead lines blanked
+    line_cond: list[DNF]       # index = line number (1-based); [0] unused
+    defines: list[Define]
+    line_starts: list[int]
+
+    def line_of(self, offset: int) -> int:
+        lo, hi = 0, len(self.line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.line_starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1
+
+    def cond_at(self, offset: int) -> DNF:
+        return self.line_cond[self.line_of(offset)]
+
+
+_DIRECTIVE = re.compile(r"^\s*#\s*(\w+)\s*(.*)$")
+_DEFINE = re.compile(r"([A-Za-z_]\w*)(\(([^)]*)\))?\s*(.*)$", re.S)
+
+
+def preprocess(path: str, raw: str) -> Source:
+    """Mark live lines and collect defines; never expands anything."""
+    text = strip_comments(raw)
+    lines = text.split("\n")
+    n = len(lines)
+    line_cond: list[DNF] = [conds.TRUE] * (n + 1)
+    out_lines = list(lines)
+    defines: list[Define] = []
+    # stack frames: [parent condition, any branch taken so far, current condition]
+    stack: list[list[DNF]] = []
+    current = conds.TRUE
+    directives_seen = 0
+    guard: str | None = None
+    i = 0
+    while i < n:
+        line = lines[i]
+        m = _DIRECTIVE.match(line)
+        if not m:
+            line_cond[i + 1] = current
+            if current == conds.FALSE:
+                out_lines[i] = ""
+            i += 1
+            continue
+        # join backslash continuations
+        start = i
+        full = line
+        while full.rstrip().endswith("\\") and i + 1 < n:
+            full = full.rstrip()[:-1] + " " + lines[i + 1]
+            i += 1
+        for k in range(start, i + 1):
+            out_lines[k] = ""
+            line_cond[k + 1] = current
+        m = _DIRECTIVE.match(full)
+        assert m
+        kind, rest = m.group(1), m.group(2).strip()
+        directives_seen += 1
+        if kind in ("if", "ifdef", "ifndef"):
+            if kind == "ifdef":
+                cond = conds.atom(rest.split()[0]) if rest else conds.FALSE
+            elif kind == "ifndef":
+                name = rest.split()[0] if rest else ""
+                cond = conds.atom(name, False)
+                if directives_seen == 1:
+                    guard = name
+            else:
+                cond = parse_pp_condition(rest)
+            stack.append([current, cond, conds.and_(current, cond)])
+            current = stack[-1][2]
+        elif kind == "elif" and stack:
+            parent, taken, _ = stack[-1]
+            cond = parse_pp_condition(rest)
+            stack[-1] = [parent, conds.or_(taken, cond), conds.and_(parent, conds.not_(taken), cond)]
+            current = stack[-1][2]
+        elif kind == "else" and stack:
+            parent, taken, _ = stack[-1]
+            stack[-1] = [parent, conds.TRUE, conds.and_(parent, conds.not_(taken))]
+            current = stack[-1][2]
+        elif kind == "endif" and stack:
+            current = stack.pop()[0]
+        elif kind == "define":
+            dm = _DEFINE.match(rest)
+            if dm:
+                name = dm.group(1)
+                if guard is not None and name == guard and directives_seen == 2:
+                    # include guard: the enclosing #ifndef is not a build condition
+                    stack[-1] = [conds.TRUE, conds.TRUE, conds.TRUE]
+                    current = conds.TRUE
+                    for k in range(start + 1):
+                        line_cond[k + 1] = conds.TRUE
+                elif current != conds.FALSE:
+                    params = None
+                    if dm.group(2) is not None and rest[len(name)] == "(":
+                        params = tuple(p.strip() for p in dm.group(3).split(",") if p.strip())
+                        body = dm.group(4)
+                    else:
+                        body = rest[len(name):]
+                    defines.append(Define(name, params, body.strip(), start + 1, current))
+        i += 1
+    starts = [0]
+    for ln in out_lines[:-1]:
+        starts.append(starts[-1] + len(ln) + 1)
+    return Source(path, "\n".join(out_lines), line_cond, defines, starts)
