@@ -27,9 +27,8 @@ def build_graph(model: Model) -> nx.MultiDiGraph:
     import networkx as nx
 
     graph = nx.MultiDiGraph(path=model.path)
-    scopes = [(MAIN_GRAPH, model.ops, model.tensors)]
-    scopes += [(name, sub.ops, sub.tensors) for name, sub in model.subgraphs.items()]
-    for scope, ops, tensors in scopes:
+    scopes = [(model.ops, model.tensors), *((sub.ops, sub.tensors) for sub in model.subgraphs.values())]
+    for ops, tensors in scopes:
         producers: dict[int, NodeKey] = {}
         for op in ops:
             graph.add_node(node_key(op), op=op)

@@ -114,7 +114,9 @@ def _read_net(path: str, buf: mmap.mmap, size: int, net: fb.Net, verifier: Verif
             ))
         return tuple(ops)
 
-    def tensor_list(names: list[str], describe_count: int, describe: Callable[[int], fb.TensorDescribe]) -> tuple[Tensor, ...]:
+    def tensor_list(
+        names: list[str], describe_count: int, describe: Callable[[int], fb.TensorDescribe]
+    ) -> tuple[Tensor, ...]:
         formats: dict[int, str] = {}
         fmt_names = enum_names(fb.MNN_DATA_FORMAT)
         for i in range(describe_count):
