@@ -16,6 +16,7 @@ def describe(model: Model) -> dict[str, Any]:
         "path": model.path,
         "file_size": model.file_size,
         "source": model.source,
+        "converter_version": model.converter_version,
         "biz_code": model.biz_code,
         "uuid": model.uuid,
         "prefer_forward_type": model.prefer_forward_type,

@@ -81,6 +81,7 @@ class Model:
     uuid: str
     prefer_forward_type: str
     usage: str
+    converter_version: str  # ExtraInfo.version: the MNN release of the converter, when recorded
     ops: tuple[Op, ...]
     tensors: tuple[Tensor, ...]
     output_names: tuple[str, ...]

@@ -22,6 +22,7 @@ from .model import MAIN_GRAPH, Model, Op, Subgraph, Tensor
 from .schemas import mnn_generated as fb
 from .sniff import describe_foreign
 
+MIN_FILE_SIZE = 24  # root offset, vtable and a Net with an op list cannot fit in less
 MAX_FILE_SIZE = 1 << 40  # a sanity bound, far above any real model
 
 
@@ -38,6 +39,8 @@ def read_model(path: str) -> Model:
             size = os.fstat(handle.fileno()).st_size
             if size == 0:
                 raise InputError(path, "empty file, not an MNN model")
+            if size < MIN_FILE_SIZE:
+                raise InputError(path, f"only {size} bytes: too small to be an MNN model")
             if size > MAX_FILE_SIZE:
                 raise InputError(path, f"{size} bytes is beyond any MNN model")
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buf:
@@ -70,7 +73,7 @@ def _read_buffer(path: str, buf: mmap.mmap, size: int) -> Model:
         if isinstance(err, CorruptError) and err.what == "no op list":
             raise InputError(path, "a FlatBuffer with no op list: its root is not an MNN Net") from None
         if at is not None and at >= size - 8:
-            raise InputError(path, f"truncated: {err} points past the end of the file ({size} bytes)") from None
+            raise InputError(path, f"truncated or corrupt: {err} points past the end of the file ({size} bytes)") from None
         where = f" at byte {at}" if at is not None else ""
         raise InputError(path, f"corrupt or not an MNN model: bad {err}{where}") from None
 
@@ -157,6 +160,7 @@ def _read_net(path: str, buf: mmap.mmap, size: int, net: fb.Net, verifier: Verif
         uuid=_text(net.MnnUuid()),
         prefer_forward_type=enum_names(fb.ForwardType).get(net.PreferForwardType(), str(net.PreferForwardType())),
         usage=enum_names(fb.Usage).get(net.Usage(), str(net.Usage())),
+        converter_version=_text(extra.Version()) if (extra := net.ExtraInfo()) is not None else "",
         ops=ops,
         tensors=tensors,
         output_names=tuple(_text(net.OutputName(i)) for i in range(net.OutputNameLength())),
@@ -249,7 +253,7 @@ def _attention(p: fb.AttentionParam) -> tuple[dict[str, Any], tuple[str, ...], t
 
 
 def _layer_norm(p: fb.LayerNorm) -> tuple[dict[str, Any], tuple[str, ...], tuple[int, ...]]:
-    return {"rms_norm": bool(p.UseRMSNorm())}, (), _longs(p.ExternalLength(), p.External)
+    return {"rms_norm": bool(p.UseRmsnorm())}, (), _longs(p.ExternalLength(), p.External)
 
 
 def _if(p: fb.IfParam) -> tuple[dict[str, Any], tuple[str, ...], tuple[int, ...]]:

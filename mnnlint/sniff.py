@@ -32,7 +32,17 @@ def describe_foreign(head: bytes, size: int) -> str | None:
         kind = {b"\x89P": "PNG image", b"\xff\xd8": "JPEG image", b"PK": "zip archive",
                 b"\x1f\x8b": "gzip archive", b"GG": "GGUF model"}[head[:2]]
         return f"{kind}, not an MNN model"
+    if _looks_like_text(head):
+        return "a text file, not an MNN model"
     return None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return bool(text) and all(c.isprintable() or c in "\r\n\t" for c in text)
 
 
 def _looks_like_onnx(head: bytes) -> bool:

@@ -1,0 +1,46 @@
+"""Reporters: one module per output format, each a `render(diagnostics, run, out)`.
+
+Reporters only render: what to show and how severe it is was decided before.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from ..diagnostics import Diagnostic
+
+FORMATS = ("text", "concise", "json")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One (model, target, release) combination that was checked, and against what."""
+
+    file: str
+    target: str
+    release: str
+    profile: str
+    commit: str
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    version: str
+    checked: Sequence[Checked] = ()
+    input_errors: Sequence[str] = ()  # one line each
+    models: int = 0
+    statistics: bool = False
+    rules: Sequence[type] = field(default_factory=tuple)  # Rule classes that ran
+
+
+Renderer = Callable[[Sequence[Diagnostic], RunInfo, TextIO], None]
+
+
+def renderer(fmt: str) -> Renderer:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}; choose from {', '.join(FORMATS)}")
+    module = importlib.import_module(f".{fmt}", __name__)
+    return module.render  # type: ignore[no-any-return]

@@ -13,7 +13,8 @@ def render(summaries: Sequence[dict[str, Any]], out: TextIO) -> None:
 
     console = make_console(out)
     for s in summaries:
-        console.print(f"[bold]{s['path']}[/bold]  {s['file_size']:,} bytes, from {s['source']}, "
+        made = f", MNN {s['converter_version']} converter" if s["converter_version"] else ""
+        console.print(f"[bold]{s['path']}[/bold]  {s['file_size']:,} bytes, from {s['source']}{made}, "
                       f"{s['op_count']} ops, {s['tensor_count']} tensors")
         details = [f"bizCode {s['biz_code']!r}" if s["biz_code"] else None,
                    f"prefers {s['prefer_forward_type']}" if s["prefer_forward_type"] != "CPU" else None,

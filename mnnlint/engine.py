@@ -1,0 +1,74 @@
+"""Run the selected rules over one model for every (target, release) asked for.
+
+The engine indexes the model's ops by type once, hands each rule only the ops it
+declared, and collects what the rules yield. Which findings are shown, and at what
+severity, is decided afterwards by policy; the engine never filters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .capabilities import Capabilities
+from .diagnostics import Diagnostic
+from .model import Model, Op
+from .rule import Rule, RuleContext
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    targets: Sequence[str]  # canonical backend ids
+    releases: Sequence[str]
+    rules: Sequence[type[Rule]]
+    profile: str | None = None  # None: choose per model (see Capabilities.default_profile)
+    build_options: Mapping[str, bool] = field(default_factory=dict)
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    diagnostics: list[Diagnostic]
+    checked: list[tuple[str, str, str, str]]  # (target, release, profile, table commit)
+
+
+def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResult:
+    by_type: dict[str, list[Op]] = defaultdict(list)
+    all_ops = list(model.all_ops())
+    for op in all_ops:
+        by_type[op.type_label].append(op)
+    rules = [rule_cls() for rule_cls in plan.rules]
+    found: list[Diagnostic] = []
+    checked = []
+    graph = None
+    for release in plan.releases:
+        table = caps.release(release)
+        profile = plan.profile or caps.default_profile(model)
+        for target in plan.targets:
+            present = table.has_backend(target)
+            build = table.build(profile, plan.build_options)
+            checked.append((target, release, profile, table.commit))
+            for rule in rules:
+                if not present and not rule.without_backend:
+                    continue
+                if rule.op_types is None:
+                    ops: Sequence[Op] = all_ops
+                else:
+                    ops = [op for t in sorted(rule.op_types) for op in by_type.get(t, ())]
+                    if not ops:
+                        continue
+                ctx = RuleContext(
+                    model=model, ops=ops, target=target, release=release, profile=profile, build=build,
+                    table=table, tables=caps, rule=rule, options=_options(rule, plan), _graph=graph,
+                )
+                found.extend(rule.check(ctx))
+                graph = ctx._graph
+    found.sort(key=Diagnostic.sort_key)
+    return CheckResult(found, checked)
+
+
+def _options(rule: Rule, plan: CheckPlan) -> dict[str, Any]:
+    given = plan.rule_options.get(rule.code, {})
+    return {name: given.get(name, opt.default) for name, opt in rule.options.items()}

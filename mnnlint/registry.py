@@ -1,0 +1,74 @@
+"""Find every rule: built-in and plugin rules come through the same entry-point door.
+
+A distribution adds rules by declaring, in its metadata,
+
+    [options.entry_points]
+    mnnlint.rules =
+        myrules = mypackage.rules:get_rules
+
+where `get_rules()` returns a list of Rule subclasses. Rules load only from installed
+entry points, never from a path named in a model or a config file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import entry_points
+
+from .rule import Rule
+
+ENTRY_POINT_GROUP = "mnnlint.rules"
+
+
+class RegistryError(Exception):
+    """Two rules claim one code, or a plugin does not load: a usage error (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Registry:
+    rules: tuple[type[Rule], ...]
+    by_code: dict[str, type[Rule]]  # codes and aliases, upper case
+
+    def get(self, code: str) -> type[Rule] | None:
+        return self.by_code.get(code.upper())
+
+    def matching(self, selector: str) -> list[type[Rule]]:
+        """Rules whose code starts with `selector` (`ALL` for all)."""
+        sel = selector.upper()
+        if sel == "ALL":
+            return list(self.rules)
+        return [r for r in self.rules if r.code.startswith(sel) or any(a.startswith(sel) for a in r.aliases)]
+
+
+def build_registry(rule_sets: Iterable[tuple[str, Iterable[type[Rule]]]]) -> Registry:
+    by_code: dict[str, type[Rule]] = {}
+    owner: dict[str, str] = {}
+    rules: list[type[Rule]] = []
+    for source, found in rule_sets:
+        for rule in found:
+            for code in (rule.code, *rule.aliases):
+                key = code.upper()
+                if key in by_code and by_code[key] is not rule:
+                    other = by_code[key]
+                    raise RegistryError(
+                        f"rule code {key} is claimed twice: {other.__module__}.{other.__name__} "
+                        f"({owner[key]}) and {rule.__module__}.{rule.__name__} ({source})"
+                    )
+                by_code[key], owner[key] = rule, source
+            if rule not in rules:
+                rules.append(rule)
+    rules.sort(key=lambda r: r.code)
+    return Registry(tuple(rules), by_code)
+
+
+@cache
+def load_registry() -> Registry:
+    sets = []
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name != "builtin", e.name)):
+        try:
+            sets.append((f"entry point {ep.name}", list(ep.load()())))
+        except Exception as err:  # a broken plugin must not look like a crash of ours
+            raise RegistryError(f"rule plugin {ep.name} ({ep.value}) failed to load: {err}") from None
+    return build_registry(sets)

@@ -1,0 +1,123 @@
+"""The contract between the engine and a rule.
+
+A rule is a class with declarative metadata (code, name, severity, the op types it
+wants) and a docstring in four sections that is its documentation everywhere. It
+reads what `RuleContext` hands it and yields diagnostics; it never prints, sorts or
+checks whether it is ignored.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .diagnostics import Diagnostic, OpRef, Severity
+from .model import Model, Op
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .capabilities import Capabilities, ReleaseTable
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "How to fix")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A setting a rule accepts under `[tool.mnnlint.rules.CODE]`."""
+
+    type: type
+    default: Any
+    help: str
+
+
+class Rule:
+    """Base class of every rule; subclasses set the class attributes below."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]  # names the problem, never the fix
+    severity: ClassVar[Severity]
+    since: ClassVar[str] = "0.1.0"
+    aliases: ClassVar[tuple[str, ...]] = ()
+    # None: the rule wants every op (and may ask for ctx.graph); a set: only ops of these types.
+    op_types: ClassVar[frozenset[str] | None] = None
+    options: ClassVar[Mapping[str, Option]] = {}
+    # Whether the rule runs when the target backend does not exist in the release at all
+    # (only the rule that reports exactly that needs to).
+    without_backend: ClassVar[bool] = False
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+    @classmethod
+    def summary(cls) -> str:
+        return inspect.getdoc(cls).splitlines()[0] if cls.__doc__ else ""
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The docstring after its summary line, dedented: the rule's full docs."""
+        doc = inspect.getdoc(cls) or ""
+        return doc.split("\n", 1)[1].strip() if "\n" in doc else ""
+
+    @classmethod
+    def section(cls, title: str) -> str:
+        """One `## title` section of the documentation, without its heading."""
+        text = cls.documentation()
+        marker = f"## {title}"
+        if marker not in text:
+            return ""
+        body = text.split(marker, 1)[1]
+        return body.split("\n## ", 1)[0].strip()
+
+
+@dataclass
+class RuleContext:
+    """Everything a rule may read for one (model, target, release, build) check."""
+
+    model: Model
+    ops: Sequence[Op]  # the ops the rule asked for (all ops when op_types is None)
+    target: str
+    release: str
+    profile: str
+    build: Mapping[str, bool]  # resolved build macros: profile plus --build-option
+    table: ReleaseTable
+    tables: Capabilities
+    rule: Rule
+    options: Mapping[str, Any] = field(default_factory=dict)
+    _graph: Any = None
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The model graph, built on first use and shared by all rules of this model."""
+        if self._graph is None:
+            from .graph import build_graph
+
+            self._graph = build_graph(self.model)
+        return self._graph
+
+    def diagnostic(
+        self,
+        op: Op | None,
+        message: str,
+        *,
+        fix: str | None = None,
+        severity: Severity | None = None,
+        related: Iterable[Op] = (),
+        count: int = 1,
+    ) -> Diagnostic:
+        return Diagnostic(
+            code=self.rule.code,
+            rule=self.rule.name,
+            severity=severity or self.rule.severity,
+            message=message,
+            file=self.model.path,
+            op=OpRef.of(op) if op is not None else None,
+            target=self.target,
+            release=self.release,
+            profile=self.profile,
+            fix=fix,
+            count=count,
+            related=tuple(OpRef.of(o) for o in related),
+        )

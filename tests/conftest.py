@@ -1,0 +1,40 @@
+"""Shared fixtures: the committed converter-made models and the converter's own view of them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+MODELS = FIXTURES / "models"
+sys.path.insert(0, str(FIXTURES))
+
+
+def manifest() -> dict[str, Any]:
+    return json.loads((FIXTURES / "MANIFEST.json").read_text())
+
+
+def fixture_models() -> list[Path]:
+    """Every committed .mnn fixture (the LLM folder's model included)."""
+    return sorted(MODELS.rglob("*.mnn"))
+
+
+_JSON_CACHE: dict[Path, dict[str, Any]] = {}
+
+
+@pytest.fixture(scope="session")
+def converter_json():
+    """The converter's JSON dump of an .mnn (`MNNConvert -f MNN --JsonFile`), cached per run."""
+    from converter import dump_json
+
+    def get(path: Path) -> dict[str, Any]:
+        if path not in _JSON_CACHE:
+            _JSON_CACHE[path] = dump_json(path)
+        return _JSON_CACHE[path]
+
+    return get
