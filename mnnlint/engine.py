@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .capabilities import Capabilities
+from .capabilities.backends import expand_target
 from .diagnostics import Diagnostic
 from .model import Model, Op
 from .rule import Rule, RuleContext
@@ -45,10 +46,11 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
     graph = None
     for release in plan.releases:
         table = caps.release(release)
-        profile = plan.profile or caps.default_profile(model)
-        for target in plan.targets:
+        profile = plan.profile or caps.default_profile(model, table)
+        build = table.build(profile, plan.build_options)
+        backends = [b for t in plan.targets for b in expand_target(t, build, set(table.backend_ids))]
+        for target in dict.fromkeys(backends):
             present = table.has_backend(target)
-            build = table.build(profile, plan.build_options)
             checked.append((target, release, profile, table.commit))
             for rule in rules:
                 if not present and not rule.without_backend:

@@ -81,14 +81,33 @@ class CorruptError(Exception):
         self.at = at
 
 
+WORK_SLACK = 4096
+"""Work units (table visits + vector elements) allowed beyond twice the file size."""
+
+
 class Verifier:
-    """Checks tables of one buffer; each table position is checked once."""
+    """Checks tables of one buffer; each (position, table type) is walked once.
+
+    It also counts the work the reader will do: every reference to a table costs that
+    table's whole subtree again, because the reader follows each reference. A file the
+    converter wrote shares no tables or vectors, so its work is below its size; a file
+    whose offsets point many ops at one long vector (a few KB that would read as
+    billions of elements) exceeds `2 * size + WORK_SLACK` and is rejected as corrupt.
+    """
 
     def __init__(self, buf: bytes | memoryview, union_names: Mapping[int, str]) -> None:
         self.buf = buf
         self.size = len(buf)
         self.union_names = union_names
-        self._seen: set[int] = set()
+        self._cost: dict[tuple[int, str], int] = {}
+        self.work = 0
+        self.budget = 2 * self.size + WORK_SLACK
+
+    def _charge(self, units: int, at: int) -> None:
+        self.work += units
+        if self.work > self.budget:
+            raise CorruptError("offsets sharing one structure over and over (reading it would take "
+                               "far more work than the file's size allows)", at)
 
     # -- primitives -------------------------------------------------------------
 
@@ -110,6 +129,7 @@ class Verifier:
         start = pos + 4
         if count * element_size > self.size - start:
             raise CorruptError(f"{what} claims {count} elements past the end of the file", pos)
+        self._charge(count, pos)
         return start, count
 
     def field_positions(self, pos: int, what: str) -> dict[int, int]:
@@ -139,11 +159,20 @@ class Verifier:
     # -- schema walk ----------------------------------------------------------------
 
     def table(self, pos: int, name: str) -> None:
-        """Verify the table `name` at `pos` and every field of it that SPEC names."""
-        if pos in self._seen:
+        """Verify the table `name` at `pos` and every field of it that SPEC names.
+
+        Keyed by type as well as position: a union whose tag names another table type
+        than the one first seen at `pos` must be checked against that type's fields.
+        """
+        key = (pos, name)
+        cost = self._cost.get(key)
+        if cost is not None:
+            self._charge(cost, pos)
             return
         fields = self.field_positions(pos, name)
-        self._seen.add(pos)
+        self._cost[key] = 1  # provisional, in case a future SPEC lets a table reach itself
+        before = self.work
+        self._charge(1, pos)
         for field_id, (field_name, kind) in SPEC.get(name, {}).items():
             at = fields.get(field_id)
             if at is None:
@@ -167,6 +196,7 @@ class Verifier:
                 tag_at = fields.get(int(kind[1]))
                 tag = self.buf[tag_at] if tag_at is not None else 0
                 self.table(self._follow(at, what), self.union_names.get(tag, ""))
+        self._cost[key] = self.work - before
 
     def root(self, name: str) -> int:
         """Position of the root table, verified as `name`."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,12 +34,12 @@ def expand(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[ModelS
     """Model sources in the order named; an unreadable path yields its InputError."""
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if _probe(path.is_dir):
             yield from _walk(path, exclude)
-        elif path.exists() or path.is_symlink():
+        elif _probe(path.exists) or _probe(path.is_symlink):
             yield ModelSource(str(path))
-        else:
-            yield InputError(raw, "no such file or directory")
+        else:  # or a parent folder that may not be searched: the reader names which
+            yield ModelSource(str(path)) if _probe(path.parent.exists) else InputError(raw, "no such file or directory")
 
 
 def _walk(root: Path, exclude: Sequence[str]) -> Iterator[ModelSource | InputError]:
@@ -47,7 +47,9 @@ def _walk(root: Path, exclude: Sequence[str]) -> Iterator[ModelSource | InputErr
     if llm is not None:
         yield llm
         return
-    for dirpath, dirnames, filenames in os.walk(root, onerror=None):
+    unreadable: list[OSError] = []  # os.walk skips a folder it cannot list unless told
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
+        yield from _folder_errors(unreadable, root)
         here = Path(dirpath)
         dirnames.sort()
         kept = []
@@ -64,6 +66,21 @@ def _walk(root: Path, exclude: Sequence[str]) -> Iterator[ModelSource | InputErr
         for name in sorted(filenames):
             if name.endswith(".mnn") and not _excluded(here / name, exclude):
                 yield ModelSource(str(here / name))
+    yield from _folder_errors(unreadable, root)
+
+
+def _probe(test: Callable[[], bool]) -> bool:
+    """A pathlib test that says False instead of raising (PermissionError in a locked folder)."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+def _folder_errors(errors: list[OSError], root: Path) -> Iterator[InputError]:
+    while errors:
+        err = errors.pop(0)
+        yield InputError(str(err.filename or root), f"cannot read folder: {err.strerror or err}")
 
 
 def _excluded(path: Path, exclude: Sequence[str]) -> bool:
@@ -72,7 +89,7 @@ def _excluded(path: Path, exclude: Sequence[str]) -> bool:
 
 def _llm_source(folder: Path) -> ModelSource | InputError | None:
     """The model of an LLM export folder, or None when `folder` is not one."""
-    configs = [folder / name for name in LLM_CONFIG_FILES if (folder / name).is_file()]
+    configs = [folder / name for name in LLM_CONFIG_FILES if _probe((folder / name).is_file)]
     if not configs:
         return None
     values: dict[str, object] = {}
@@ -83,7 +100,7 @@ def _llm_source(folder: Path) -> ModelSource | InputError | None:
             return InputError(str(config), f"unreadable LLM config: {err}")
         if isinstance(loaded, dict):
             values.update(loaded)
-    has_model = (folder / LLM_DEFAULT_MODEL).exists() or LLM_MODEL_KEY in values
+    has_model = _probe((folder / LLM_DEFAULT_MODEL).exists) or LLM_MODEL_KEY in values
     if not has_model:
         return None
     base = folder / str(values.get("base_dir", "") or "")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 import struct
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -35,8 +36,14 @@ def enum_names(enum: type) -> dict[int, str]:
 def read_model(path: str) -> Model:
     """The model in `path`, or InputError saying in one line why it cannot be read."""
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
+        # O_NONBLOCK: opening a FIFO named like a model must not wait for a writer forever.
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            before = os.fstat(handle.fileno())
+            if stat.S_ISDIR(before.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(before.st_mode):
+                raise InputError(path, "not a regular file (a pipe, socket or device); name the model file itself")
+            size = before.st_size
             if size == 0:
                 raise InputError(path, "empty file, not an MNN model")
             if size < MIN_FILE_SIZE:
@@ -44,15 +51,31 @@ def read_model(path: str) -> Model:
             if size > MAX_FILE_SIZE:
                 raise InputError(path, f"{size} bytes is beyond any MNN model")
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-                return _read_buffer(path, buf, size)
+                try:
+                    model = _read_buffer(path, buf, size)
+                except InputError:
+                    _check_unchanged(path, handle.fileno(), before)  # the truer reason, if it applies
+                    raise
+            _check_unchanged(path, handle.fileno(), before)
+            return model
     except IsADirectoryError:
         raise InputError(path, "is a directory with no llm_config.json or config.json") from None
     except PermissionError:
         raise InputError(path, "permission denied") from None
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise InputError(path, f"broken symlink to {os.readlink(path)}") from None
         raise InputError(path, "no such file") from None
     except OSError as err:
         raise InputError(path, f"cannot read: {err.strerror or err}") from None
+
+
+def _check_unchanged(path: str, fd: int, before: os.stat_result) -> None:
+    """InputError if the file's size or mtime moved while it was read: a model still being written."""
+    after = os.fstat(fd)
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise InputError(path, "changed while it was being read (is it still being written?); "
+                               "lint it again once it is complete") from None
 
 
 def _read_buffer(path: str, buf: mmap.mmap, size: int) -> Model:
@@ -73,7 +96,8 @@ def _read_buffer(path: str, buf: mmap.mmap, size: int) -> Model:
         if isinstance(err, CorruptError) and err.what == "no op list":
             raise InputError(path, "a FlatBuffer with no op list: its root is not an MNN Net") from None
         if at is not None and at >= size - 8:
-            raise InputError(path, f"truncated or corrupt: {err} points past the end of the file ({size} bytes)") from None
+            problem = f"truncated or corrupt: {err} points past the end of the file ({size} bytes)"
+            raise InputError(path, problem) from None
         where = f" at byte {at}" if at is not None else ""
         raise InputError(path, f"corrupt or not an MNN model: bad {err}{where}") from None
 
@@ -82,8 +106,18 @@ def _text(raw: bytes | None) -> str:
     return raw.decode("utf-8", errors="replace") if raw else ""
 
 
-def _ints(length: int, get: Callable[[int], int]) -> tuple[int, ...]:
-    return tuple(get(i) for i in range(length))
+def _scalars(obj: Any, field_id: int, code: str) -> tuple[int, ...]:
+    """Field `field_id` of a flatc table object, an int32 ('i') or int64 ('q') vector, in one read.
+
+    Not through the generated per-element accessors: those cost microseconds per
+    element, so a corrupt file whose index vectors run to megabytes took seconds. The
+    Verifier has already bounds-checked every field read here (SPEC lists them all).
+    """
+    tab = obj._tab
+    o = tab.Offset(4 + 2 * field_id)
+    if not o:
+        return ()
+    return struct.unpack_from(f"<{tab.VectorLen(o)}{code}", tab.Bytes, tab.Vector(o))
 
 
 def _read_net(path: str, buf: mmap.mmap, size: int, net: fb.Net, verifier: Verifier) -> Model:
@@ -104,8 +138,8 @@ def _read_net(path: str, buf: mmap.mmap, size: int, net: fb.Net, verifier: Verif
                 name=_text(op.Name()),
                 type_id=type_id,
                 type_name=op_type_names.get(type_id),
-                inputs=_ints(op.InputIndexesLength(), op.InputIndexes),
-                outputs=_ints(op.OutputIndexesLength(), op.OutputIndexes),
+                inputs=_scalars(op, 0, "i"),
+                outputs=_scalars(op, 4, "i"),
                 param_type=param_type,
                 subgraph=subgraph,
                 byte_offset=pos,
@@ -145,8 +179,8 @@ def _read_net(path: str, buf: mmap.mmap, size: int, net: fb.Net, verifier: Verif
             ops=read_ops(sg.NodesLength(), sg.Nodes, name),
             tensors=tensor_list([_text(sg.Tensors(i)) for i in range(sg.TensorsLength())],
                                 sg.ExtraTensorDescribeLength(), sg.ExtraTensorDescribe),
-            inputs=_ints(sg.InputsLength(), sg.Inputs),
-            outputs=_ints(sg.OutputsLength(), sg.Outputs),
+            inputs=_scalars(sg, 1, "i"),
+            outputs=_scalars(sg, 2, "i"),
         )
     subgraphs = _link_owners(ops, subgraphs)
     needed = max((op.external_end for op in ops), default=0)
@@ -184,10 +218,6 @@ def _link_owners(main_ops: tuple[Op, ...], subgraphs: dict[str, Subgraph]) -> di
 # -- op parameters ------------------------------------------------------------------
 
 
-def _longs(length: int, get: Callable[[int], int]) -> tuple[int, ...]:
-    return tuple(get(i) for i in range(length))
-
-
 def _params(op: fb.Op, param_type: str) -> tuple[Mapping[str, Any], tuple[str, ...], tuple[int, ...]]:
     """(parameters rules read, subgraphs the op calls, external-data span) of one op."""
     reader = _PARAM_READERS.get(param_type)
@@ -221,21 +251,23 @@ def _conv2d(p: fb.Convolution2D) -> tuple[dict[str, Any], tuple[str, ...], tuple
     if quan is not None:
         params["quant_type"] = quan.Type()
         params["quant_bits"] = quan.AMaxOrBits()
-    return params, (), _longs(p.ExternalLength(), p.External)
+    return params, (), _scalars(p, 6, "q")
 
 
-def _external_only(p: Any) -> tuple[dict[str, Any], tuple[str, ...], tuple[int, ...]]:
-    return {}, (), _longs(p.ExternalLength(), p.External)
+def _external_only(field_id: int) -> Callable[[Any], tuple[dict[str, Any], tuple[str, ...], tuple[int, ...]]]:
+    def read(p: Any) -> tuple[dict[str, Any], tuple[str, ...], tuple[int, ...]]:
+        return {}, (), _scalars(p, field_id, "q")
+    return read
 
 
 def _blob(p: fb.Blob) -> tuple[dict[str, Any], tuple[str, ...], tuple[int, ...]]:
-    return ({"dims": _ints(p.DimsLength(), p.Dims),
+    return ({"dims": _scalars(p, 0, "i"),
              "data_type": enum_names(fb.DataType).get(p.DataType(), str(p.DataType()))},
-            (), _longs(p.ExternalLength(), p.External))
+            (), _scalars(p, 9, "q"))
 
 
 def _input(p: fb.Input) -> tuple[dict[str, Any], tuple[str, ...], tuple[int, ...]]:
-    return ({"dims": _ints(p.DimsLength(), p.Dims),
+    return ({"dims": _scalars(p, 0, "i"),
              "data_type": enum_names(fb.DataType).get(p.Dtype(), str(p.Dtype())),
              "data_format": enum_names(fb.MNN_DATA_FORMAT).get(p.Dformat(), str(p.Dformat()))}, (), ())
 
@@ -253,7 +285,7 @@ def _attention(p: fb.AttentionParam) -> tuple[dict[str, Any], tuple[str, ...], t
 
 
 def _layer_norm(p: fb.LayerNorm) -> tuple[dict[str, Any], tuple[str, ...], tuple[int, ...]]:
-    return {"rms_norm": bool(p.UseRmsnorm())}, (), _longs(p.ExternalLength(), p.External)
+    return {"rms_norm": bool(p.UseRmsnorm())}, (), _scalars(p, 5, "q")
 
 
 def _if(p: fb.IfParam) -> tuple[dict[str, Any], tuple[str, ...], tuple[int, ...]]:
@@ -269,9 +301,9 @@ def _while(p: fb.WhileParam) -> tuple[dict[str, Any], tuple[str, ...], tuple[int
 _PARAM_READERS: dict[str, tuple[type, Callable[[Any], tuple[Mapping[str, Any], tuple[str, ...], tuple[int, ...]]]]] = {
     "Pool": (fb.Pool, _pool),
     "Convolution2D": (fb.Convolution2D, _conv2d),
-    "Convolution3D": (fb.Convolution3D, _external_only),
-    "Scale": (fb.Scale, _external_only),
-    "GroupNorm": (fb.GroupNorm, _external_only),
+    "Convolution3D": (fb.Convolution3D, _external_only(3)),
+    "Scale": (fb.Scale, _external_only(3)),
+    "GroupNorm": (fb.GroupNorm, _external_only(6)),
     "LayerNorm": (fb.LayerNorm, _layer_norm),
     "Blob": (fb.Blob, _blob),
     "Input": (fb.Input, _input),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from .capabilities import Capabilities, ReleaseTable
+    from .capabilities.support import Verdict
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "How to fix")
 
@@ -87,6 +88,19 @@ class RuleContext:
     rule: Rule
     options: Mapping[str, Any] = field(default_factory=dict)
     _graph: Any = None
+
+    def verdict(self, op_type: str) -> Verdict:
+        """How the target backend handles `op_type` in this release and build (memoised)."""
+        from .capabilities.support import decide
+
+        key = (self.target, op_type, tuple(sorted(self.build.items())))
+        if key not in self.table.verdicts:
+            self.table.verdicts[key] = decide(self.table, self.target, op_type, self.build)
+        return self.table.verdicts[key]
+
+    def table_options(self, requires: Mapping[str, bool]) -> dict[str, bool]:
+        """Preprocessor conditions spelled as the CMake options a user sets."""
+        return {self.table.option_for(macro): value for macro, value in requires.items()}
 
     @property
     def graph(self) -> nx.MultiDiGraph:

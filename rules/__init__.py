@@ -1,1 +1,17 @@
-"""mnnlint's built-in rules."""
+"""mnnlint's built-in rules, one per module; each class documents itself."""
+
+from __future__ import annotations
+
+from mnnlint.rule import Rule
+
+
+def get_rules() -> list[type[Rule]]:
+    """Every built-in rule. Imported on call so `mnnlint --version` stays fast."""
+    from .backend_unavailable import BackendUnavailable
+    from .fused_op_unsupported import FusedOpUnsupported
+    from .op_falls_back import OpFallsBack
+    from .op_type_unknown import OpTypeUnknown
+    from .op_unrunnable import OpUnrunnable
+    from .pool_zero_stride import PoolZeroStride
+
+    return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, OpTypeUnknown, PoolZeroStride]

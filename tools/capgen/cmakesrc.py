@@ -43,10 +43,13 @@ class CMakeWalk:
     definitions: dict[str, DNF] = field(default_factory=dict)  # -DNAME -> condition
     scripts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    _cache: dict[str, DNF] = field(default_factory=dict, repr=False)
 
     def compiled(self, path: str) -> DNF:
         """Condition under which `path` is compiled into some library."""
-        return _replay(self.sources, path)
+        if path not in self._cache:
+            self._cache[path] = _replay(self.sources, path)
+        return self._cache[path]
 
 
 def _glob_match(pattern: str, recursive: bool, path: str) -> bool:
@@ -72,6 +75,8 @@ def _replay(entries: list[Entry], path: str) -> DNF:
             inner = _replay(entry[1], path)
             if inner != conds.FALSE:
                 state = conds.or_(state, conds.and_(inner, entry[2]))
+        elif state == conds.FALSE:
+            continue
         elif kind == "sub":
             inner = _replay(entry[1], path)
             if inner != conds.FALSE:
@@ -303,14 +308,17 @@ class _Walker:
 
     @staticmethod
     def list_vars_true(c: DNF, vars: dict[str, list[Entry]]) -> DNF:
-        """`if(SOME_SRC_LIST)` tests a source list we built: assume it is non-empty."""
+        """`if(SOME_SRC_LIST)` tests a globbed source list: assume it is non-empty."""
         for conj in list(c):
             for name, _ in conj:
-                if name in vars:
+                if any(e[0] == "add" and e[2] for e in vars.get(name, [])) or any(
+                    e[0] == "add" and "*" in e[1] for e in vars.get(name, [])
+                ):
                     c = conds.substitute(c, name, True)
         return c
 
-    def items(self, args: list[str], cond: DNF, vars: dict[str, list[Entry]], ctx: dict[str, str], recursive: bool, glob: bool) -> list[Entry]:
+    def items(self, args: list[str], cond: DNF, vars: dict[str, list[Entry]], ctx: dict[str, str],
+              recursive: bool, glob: bool) -> list[Entry]:
         out: list[Entry] = []
         for tok in args:
             if tok.upper() in _KEYWORDS or tok in ("(", ")"):
@@ -321,7 +329,7 @@ class _Walker:
             if got[0] == "list":
                 out.append(("include", got[1], cond))
             else:
-                path = self.norm(str(got[1]), ctx["CMAKE_CURRENT_SOURCE_DIR"] if not glob else ctx["CMAKE_CURRENT_SOURCE_DIR"])
+                path = self.norm(str(got[1]), ctx["CMAKE_CURRENT_SOURCE_DIR"])
                 if path is not None:
                     out.append(("add", path, recursive, cond))
         return out
@@ -333,25 +341,26 @@ class _Walker:
             if "CACHE" in vals:
                 vals = vals[:vals.index("CACHE")]
             new = self.items(vals, cond, vars, ctx, False, False)
-            vars[var] = vars.get(var, []) + [("clear", cond)] + new
+            vars[var] = [*vars.get(var, []), ("clear", cond), *new]
         elif name == "file" and len(args) >= 2 and args[0].upper() in ("GLOB", "GLOB_RECURSE"):
             var = args[1]
             rest = args[2:]
             if rest and rest[0].upper() == "RELATIVE":
                 rest = rest[2:]
             new = self.items(rest, cond, vars, ctx, args[0].upper() == "GLOB_RECURSE", True)
-            vars[var] = vars.get(var, []) + [("clear", cond)] + new
+            vars[var] = [*vars.get(var, []), ("clear", cond), *new]
         elif name == "list" and len(args) >= 2 and args[0].upper() == "APPEND":
             vars[args[1]] = vars.get(args[1], []) + self.items(args[2:], cond, vars, ctx, False, False)
         elif name == "list" and len(args) >= 2 and args[0].upper() in ("REMOVE_ITEM", "FILTER"):
             if args[0].upper() == "REMOVE_ITEM":
                 removed = self.items(args[2:], conds.TRUE, vars, ctx, False, False)
-                vars[args[1]] = vars.get(args[1], []) + [("sub", removed, cond)]
+                vars[args[1]] = [*vars.get(args[1], []), ("sub", removed, cond)]
         elif name in ("add_library", "cuda_add_library", "musa_add_library", "add_executable", "target_sources"):
             if len(args) >= 2 and "IMPORTED" in (a.upper() for a in args):
                 return
             self.walk.sources.extend(self.items(args[1:], cond, vars, ctx, False, False))
-        elif name in ("add_definitions", "target_compile_definitions", "target_compile_options", "add_compile_definitions"):
+        elif name in ("add_definitions", "target_compile_definitions", "target_compile_options",
+                      "add_compile_definitions"):
             for tok in args:
                 tok = tok.strip('"')
                 m = re.match(r"-D([A-Za-z_]\w*)", tok)
@@ -360,7 +369,8 @@ class _Walker:
                     if tok.upper() in _KEYWORDS:
                         m = None
                 if m:
-                    self.walk.definitions[m.group(1)] = conds.or_(self.walk.definitions.get(m.group(1), conds.FALSE), cond)
+                    known = self.walk.definitions.get(m.group(1), conds.FALSE)
+                    self.walk.definitions[m.group(1)] = conds.or_(known, cond)
         elif name == "include" and args:
             got = self.expand(args[0], vars, ctx)
             if got and got[0] == "path":

@@ -32,10 +32,7 @@ def atom(name: str, value: bool = True) -> DNF:
 
 def _consistent(conj: Iterable[Literal]) -> bool:
     seen: dict[str, bool] = {}
-    for name, value in conj:
-        if seen.setdefault(name, value) != value:
-            return False
-    return True
+    return all(seen.setdefault(name, value) == value for name, value in conj)
 
 
 def simplify(dnf: Iterable[Conj]) -> DNF:
@@ -127,5 +124,5 @@ def substitute(dnf: DNF, name: str, value: bool) -> DNF:
     for conj in dnf:
         if (name, not value) in conj:
             continue
-        out.add(frozenset(l for l in conj if l[0] != name))
+        out.add(frozenset(lit for lit in conj if lit[0] != name))
     return simplify(out)

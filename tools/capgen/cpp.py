@@ -16,52 +16,30 @@ from dataclasses import dataclass
 from . import conds
 from .conds import DNF
 
+_LEXEME = re.compile(
+    r'//(?:[^\n\\]|\\.|\\\n)*'            # line comment (backslash-newline continues it)
+    r'|/\*.*?(?:\*/|\Z)'                  # block comment
+    r'|(?<!\w)R"([^()\\\s]{0,16})\(.*?\)\1"'  # raw string literal
+    r'|"(?:\\.|[^"\\\n])*"?'               # string literal
+    r"|'(?:\\.|[^'\\\n])*'?",              # char literal
+    re.S,
+)
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
+
 
 def strip_comments(text: str) -> str:
-    """Blank `//` and `/* */` comments, keeping newlines and string literals."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        nxt = text[i + 1] if i + 1 < n else ""
-        if ch == "/" and nxt == "/":
-            j = i
-            while j < n and text[j] != "\n":
-                # a backslash-newline continues a line comment
-                if text[j] == "\\" and j + 1 < n and text[j + 1] == "\n":
-                    out.append(" \n")
-                    j += 2
-                    continue
-                out.append(" ")
-                j += 1
-            i = j
-        elif ch == "/" and nxt == "*":
-            j = text.find("*/", i + 2)
-            j = n if j < 0 else j + 2
-            out.append("".join("\n" if c == "\n" else " " for c in text[i:j]))
-            i = j
-        elif ch == "R" and nxt == '"' and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
-            k = text.find("(", i + 2)
-            if k < 0 or k - i > 20:
-                out.append(ch)
-                i += 1
-                continue
-            delim = ")" + text[i + 2:k] + '"'
-            j = text.find(delim, k)
-            j = n if j < 0 else j + len(delim)
-            out.append("".join("\n" if c == "\n" else " " for c in text[i:j]))
-            i = j
-        elif ch in "\"'":
-            j = i + 1
-            while j < n and text[j] != ch and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            j = min(j + 1, n)
-            out.append(text[i:j])
-            i = j
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    """Blank `//` and `/* */` comments and raw strings, keeping newlines and ordinary literals."""
+
+    def repl(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        if tok.startswith(("//", "/*", "R")):
+            return _blank(tok)
+        return tok
+
+    return _LEXEME.sub(repl, text)
 
 
 _TOKEN = re.compile(r"\s*(defined\b|[A-Za-z_]\w*|\d\w*|&&|\|\||!=|==|<=|>=|[()!<>+\-*/%]|\S)")
@@ -192,8 +170,7 @@ def preprocess(path: str, raw: str) -> Source:
     # stack frames: [parent condition, any branch taken so far, current condition]
     stack: list[list[DNF]] = []
     current = conds.TRUE
-    directives_seen = 0
-    guard: str | None = None
+    last_ifndef: str | None = None   # name of an #ifndef that was the previous directive
     i = 0
     while i < n:
         line = lines[i]
@@ -216,15 +193,14 @@ def preprocess(path: str, raw: str) -> Source:
         m = _DIRECTIVE.match(full)
         assert m
         kind, rest = m.group(1), m.group(2).strip()
-        directives_seen += 1
+        pending_guard, last_ifndef = last_ifndef, None
         if kind in ("if", "ifdef", "ifndef"):
             if kind == "ifdef":
                 cond = conds.atom(rest.split()[0]) if rest else conds.FALSE
             elif kind == "ifndef":
                 name = rest.split()[0] if rest else ""
                 cond = conds.atom(name, False)
-                if directives_seen == 1:
-                    guard = name
+                last_ifndef = name
             else:
                 cond = parse_pp_condition(rest)
             stack.append([current, cond, conds.and_(current, cond)])
@@ -244,12 +220,12 @@ def preprocess(path: str, raw: str) -> Source:
             dm = _DEFINE.match(rest)
             if dm:
                 name = dm.group(1)
-                if guard is not None and name == guard and directives_seen == 2:
-                    # include guard: the enclosing #ifndef is not a build condition
-                    stack[-1] = [conds.TRUE, conds.TRUE, conds.TRUE]
-                    current = conds.TRUE
-                    for k in range(start + 1):
-                        line_cond[k + 1] = conds.TRUE
+                if pending_guard == name and not rest[len(name):].strip():
+                    # `#ifndef X` + `#define X`: an include guard (or a default
+                    # definition); either way not a build condition
+                    parent = stack[-1][0]
+                    stack[-1] = [parent, conds.TRUE, parent]
+                    current = parent
                 elif current != conds.FALSE:
                     params = None
                     if dm.group(2) is not None and rest[len(name)] == "(":

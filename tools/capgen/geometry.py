@@ -44,7 +44,9 @@ def _condition(expr: str) -> dict[str, bool]:
     expr = expr.strip()
     out: dict[str, bool] = {}
     for part in re.split(r"&&", expr):
-        part = part.strip().strip("()").strip()
+        part = part.strip()
+        while part.startswith("(") and part.endswith(")") and part.count("(") == part.count(")"):
+            part = part[1:-1].strip()
         m = _DEFINED.match(part)
         if m and "||" not in part:
             name = m.group(2) or m.group(3) or m.group(4)

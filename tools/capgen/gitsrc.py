@@ -7,6 +7,8 @@ and would need a work tree the fetched mirror does not have. `git cat-file
 
 from __future__ import annotations
 
+import datetime
+import functools
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -35,6 +37,21 @@ class GitTree:
     def date(self) -> str:
         """Committer date in ISO 8601 (strict), as recorded in the commit."""
         return self._git("show", "-s", "--format=%cI", self.rev).strip()
+
+    def commit_date(self) -> str:
+        """Committer date (ISO 8601 strict) read from the commit object itself.
+
+        `date` runs `git show`, which fails on a mirror that lacks some blob of
+        the commit (3.1.2 here); the commit header alone is always present.
+        """
+        raw = self._git("cat-file", "commit", self.commit)
+        for line in raw.splitlines():
+            if line.startswith("committer "):
+                stamp, offset = line.rsplit(" ", 2)[1:]
+                tz = datetime.timezone(datetime.timedelta(
+                    hours=int(offset[1:3]), minutes=int(offset[3:5])) * (-1 if offset[0] == "-" else 1))
+                return datetime.datetime.fromtimestamp(int(stamp), tz).isoformat()
+        raise ValueError(f"{self.rev}: commit has no committer line")
 
     def paths(self) -> list[str]:
         """Every file path in the commit, sorted."""
@@ -81,6 +98,12 @@ class GitTree:
 
 def _match(path: str, pattern: str) -> bool:
     """`**`-aware glob match (PurePath.full_match needs Python 3.13)."""
+    return _compile(pattern).fullmatch(path) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(pattern: str) -> re.Pattern[str]:
+    """The regex of a glob, compiled once (generators glob the same patterns per file)."""
     regex = ""
     i = 0
     while i < len(pattern):
@@ -93,7 +116,7 @@ def _match(path: str, pattern: str) -> bool:
         else:
             regex += "[^/]" if pattern[i] == "?" else re.escape(pattern[i])
             i += 1
-    return re.fullmatch(regex, path) is not None
+    return re.compile(regex)
 
 
 @dataclass

@@ -1,0 +1,135 @@
+"""Run mnnlint on one candidate file and classify what happened.
+
+The oracle: reading a file either gives a Model (and everything downstream of it
+works on that Model) or raises `mnnlint.errors.InputError`. Anything else is a crash;
+running past the time limit is a hang; allocating far more than the file's size is a
+memory bug. Runs in-process for speed; `cli_check` proves the same in a child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+import tracemalloc
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+
+from mnnlint import cli
+from mnnlint.describe import describe
+from mnnlint.errors import InputError
+from mnnlint.graph import build_graph, subgraph_depths
+from mnnlint.inputs import ModelSource
+from mnnlint.limits import time_limit
+from mnnlint.loader import load
+
+from .mutate import Base
+
+import_module("networkx")  # build_graph imports it lazily; importing it once here keeps it out of traced peaks
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures" / "models"
+REGRESSIONS = Path(__file__).resolve().parent / "regressions"
+MEMORY_FACTOR, MEMORY_SLACK = 200, 8 << 20
+"""Python objects per op cost far more than the op's bytes; 200x + 8 MiB still catches blow-ups."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: str  # clean | rejected | crash | hang | memory
+    detail: str
+    seconds: float
+    traced_peak: int = 0
+
+
+def bases() -> list[Base]:
+    return [Base.of(str(p.relative_to(FIXTURES)), p.read_bytes()) for p in sorted(FIXTURES.rglob("*.mnn"))]
+
+
+class Workdir:
+    """A scratch folder holding each fixture's weight file, so mutants of external-weight models go deep."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for weight in FIXTURES.rglob("*.weight"):
+            target = root / weight.relative_to(FIXTURES)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(weight, target)
+
+    def place(self, base_name: str, data: bytes) -> Path:
+        path = self.root / base_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+
+def _exercise(path: Path, cli_args: Sequence[str] | None) -> str:
+    """Load and use the model the way the CLI does; 'clean' or 'rejected: <line>'."""
+    if cli_args is not None:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main([*cli_args, str(path)])
+        lines = err.getvalue().strip().splitlines()
+        if code not in (0, 1, 2) or "Traceback" in err.getvalue():
+            raise AssertionError(f"exit {code}: {err.getvalue()[-500:]}")
+        if code == 2 and (len(lines) != 1 or str(path) not in lines[0]):
+            raise AssertionError(f"exit 2 without one error line naming the file: {lines!r}")
+        return "rejected: " + lines[0] if code == 2 else "clean"
+    try:
+        model = load(ModelSource(str(path)))
+    except InputError as err:
+        if "\n" in str(err) or not str(err).startswith(str(path)):
+            raise AssertionError(f"InputError is not one line naming the file: {err!r}") from None
+        return f"rejected: {err}"
+    describe(model)
+    subgraph_depths(model)
+    build_graph(model)
+    return "clean"
+
+
+def check_file(path: Path, *, seconds: float = 3.0, trace_memory: bool = False,
+               cli_args: Sequence[str] | None = None) -> Outcome:
+    size = path.stat().st_size
+    if trace_memory:
+        tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with time_limit(seconds, str(path) + " [fuzz]"):
+            verdict = _exercise(path, cli_args)
+        kind, detail = ("clean", "") if verdict == "clean" else ("rejected", verdict[len("rejected: "):])
+    except InputError as err:
+        if "[fuzz]" in str(err):
+            kind, detail = "hang", f"over {seconds:g} s"
+        else:  # only cli_args=None lets InputError out of _exercise
+            kind, detail = "crash", f"InputError escaped: {err}"
+    except BaseException as err:
+        if isinstance(err, KeyboardInterrupt):
+            raise
+        kind, detail = "crash", "".join(traceback.format_exception(err)[-6:])
+    elapsed = time.perf_counter() - start
+    peak = 0
+    if trace_memory:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        if kind != "crash" and peak > MEMORY_FACTOR * size + MEMORY_SLACK:
+            kind, detail = "memory", f"traced peak {peak} bytes for a {size}-byte file"
+    return Outcome(kind, detail, elapsed, peak)
+
+
+def peak_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def cli_check(path: Path, cli_args: Sequence[str] = ("inspect",), timeout: float = 60) -> tuple[int, list[str], str]:
+    """(exit code, stderr lines, everything printed) of `python -m mnnlint ARGS PATH` in a child."""
+    proc = subprocess.run([sys.executable, "-m", "mnnlint", *cli_args, str(path)], capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, "NO_COLOR": "1"})
+    return proc.returncode, proc.stderr.strip().splitlines(), proc.stdout + proc.stderr
