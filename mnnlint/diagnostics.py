@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass
 
 from .model import MAIN_GRAPH, Op
@@ -63,3 +64,14 @@ class Diagnostic:
         """Stable report order: per file, target and release, then by place in the model."""
         where = (self.op.subgraph, self.op.index) if self.op else ("", -1)
         return (self.file, self.target, self.release, *where, self.code)
+
+
+def fingerprint(d: Diagnostic) -> str:
+    """A finding's identity across re-exports: rule, target, release, op type and op name.
+
+    Op indexes and byte offsets move when a model is exported again; the names do not,
+    so a baseline or a SARIF upload keeps recognising the same finding.
+    """
+    op = (d.op.type_name, d.op.name, d.op.subgraph) if d.op else ("", "", "")
+    key = "\x1f".join((d.code, d.target, d.release, *op))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -12,7 +12,11 @@ from typing import TextIO
 
 from ..diagnostics import Diagnostic
 
-FORMATS = ("text", "concise", "json")
+# format name → module in this package
+FORMATS = {
+    "text": "text", "concise": "concise", "json": "json", "json-lines": "json_lines",
+    "sarif": "sarif", "github": "github", "junit": "junit", "gitlab": "gitlab",
+}
 
 
 @dataclass(frozen=True)
@@ -42,5 +46,5 @@ Renderer = Callable[[Sequence[Diagnostic], RunInfo, TextIO], None]
 def renderer(fmt: str) -> Renderer:
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}; choose from {', '.join(FORMATS)}")
-    module = importlib.import_module(f".{fmt}", __name__)
+    module = importlib.import_module(f".{FORMATS[fmt]}", __name__)
     return module.render  # type: ignore[no-any-return]
