@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mnnlint.capabilities.support import Verdict
+from mnnlint.capabilities.support import Verdict, runs_in_module_layer
 from mnnlint.model import Op
 from mnnlint.rule import RuleContext
 
@@ -37,7 +37,9 @@ def why_not(ctx: RuleContext, verdict: Verdict) -> str:
 
 
 def group_by_type(ops: Sequence[Op]) -> dict[str, list[Op]]:
+    """Ops by type, leaving out control flow the Module layer runs (not a backend)."""
     groups: dict[str, list[Op]] = {}
     for op in ops:
-        groups.setdefault(op.type_label, []).append(op)
+        if not runs_in_module_layer(op.param_type):
+            groups.setdefault(op.type_label, []).append(op)
     return groups

@@ -61,7 +61,11 @@ class FusedOpUnsupported(Rule):
                 f"fused `{type_name}` has no {ctx.target} execution in MNN {ctx.release} "
                 f"(build profile {ctx.profile}; {count}: {op_list(ops)}): {why_not(ctx, verdict)}. "
                 f"MNN falls back to the CPU, and fused ops have given wrong output there",
-                fix="; or ".join(fixes).capitalize(),
+                fix=_sentence("; or ".join(fixes)),
                 related=ops[1:],
                 count=len(ops),
             )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -48,6 +48,7 @@ SIBLING_READERS: tuple[tuple[str, str, str], ...] = (
     ("geometry", "geometry", "read_geometry"),
     ("compiler", "geometry", "read_compiler_types"),
     ("fused_op_types", "fused", "read_fused_op_types"),
+    ("never_executed", "geometry", "read_never_executed"),
 )
 
 

@@ -130,8 +130,8 @@ class ReleaseTable:
             return bool(build[option])
         if macro in build:
             return bool(build[macro])
-        if PLATFORM_MACRO.search(macro):
-            return None
+        if PLATFORM_MACRO.search(macro) or not re.fullmatch(r"\w+", macro):
+            return None  # the platform's macros, and expressions kept verbatim
         return False
 
     def option_for(self, macro: str) -> str:
@@ -146,6 +146,7 @@ class Capabilities:
 
     data_dir: Path = DATA_DIR
     _cache: dict[str, ReleaseTable] = field(default_factory=dict)
+    _shared: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def index(self) -> Mapping[str, Any]:
@@ -168,8 +169,25 @@ class Capabilities:
         if name not in self._cache:
             if name not in self.releases:
                 raise TableError(f"no tables for MNN {name}; known releases: {', '.join(self.releases)}")
-            self._cache[name] = ReleaseTable(json.loads((self.data_dir / f"{name}.json").read_text()))
+            self._cache[name] = ReleaseTable(self._load(name))
         return self._cache[name]
+
+    def _load(self, name: str) -> dict[str, Any]:
+        """A release file with its `shared` parts put back in place.
+
+        Facts that repeat across releases (the file table, enums, unchanged backends)
+        are stored once under data/shared/ and named from each release file.
+        """
+        raw: dict[str, Any] = json.loads((self.data_dir / f"{name}.json").read_text())
+        for key, file_name in raw.get("shared", {}).items():
+            if file_name not in self._shared:
+                self._shared[file_name] = json.loads((self.data_dir / "shared" / file_name).read_text())
+            *parents, last = key.split("/")
+            node = raw
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[last] = self._shared[file_name]
+        return raw
 
     def resolve_versions(self, spec: str) -> list[str]:
         """Releases named by `latest`, `all`, `HEAD`, `3.2.0`, `3.2` or a range `>=2.8,<3.3`."""

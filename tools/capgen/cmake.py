@@ -284,16 +284,23 @@ def read_forced(tree: Tree) -> dict[str, dict[str, bool]]:
     return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
 
 
+# Named build configurations, as `-D` settings on a plain configure:
+# - default: the release's CMake defaults;
+# - llm: the LLM build MNN documents (docs/transformers/llm.md and pymnn's build_deps.py
+#   pass these three together in every release; from 3.2.4 on MNN_BUILD_LLM alone sets
+#   the other two);
+# - build-llm: MNN_BUILD_LLM=ON alone, for builds that followed no recipe.
 PROFILES: dict[str, dict[str, str]] = {
     "default": {},
-    "llm": {"MNN_BUILD_LLM": "ON"},
+    "llm": {"MNN_BUILD_LLM": "ON", "MNN_LOW_MEMORY": "ON", "MNN_SUPPORT_TRANSFORMER_FUSE": "ON"},
+    "build-llm": {"MNN_BUILD_LLM": "ON"},
 }
 
 
 def read_profiles(tree: Tree) -> dict[str, dict[str, bool]]:
     """Option values after configuring with each profile's `-D` settings.
 
-    `default` is a plain configure; `llm` adds `-DMNN_BUILD_LLM=ON`. Platform
+    See PROFILES for what each adds to a plain configure. Platform
     tests (`CMAKE_SYSTEM_NAME MATCHES ...`) count as false, so values that only
     a platform changes (ARM82 off on armv7) keep their declared default.
     """

@@ -1,0 +1,53 @@
+"""Every rule's case file, run through the real CLI path on real converter-made models."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from mnnlint.capabilities import Capabilities
+from mnnlint.capabilities.backends import canonical
+from mnnlint.engine import CheckPlan, check_model
+from mnnlint.inputs import expand
+from mnnlint.loader import load
+from mnnlint.registry import load_registry
+
+CASES = Path(__file__).parent / "cases"
+MODELS = Path(__file__).resolve().parents[1] / "fixtures" / "models"
+CAPS = Capabilities()
+
+
+def _cases() -> list[Any]:
+    out = []
+    for path in sorted(CASES.glob("*.toml")):
+        data = tomllib.loads(path.read_text())
+        for case in data["case"]:
+            out.append(pytest.param(data["rule"], case, id=f"{data['rule']}: {case['name']}"))
+    return out
+
+
+@pytest.mark.parametrize(("code", "case"), _cases())
+def test_rule_case(code: str, case: dict[str, Any]) -> None:
+    rule = load_registry().get(code)
+    assert rule is not None
+    (source,) = list(expand([str(MODELS / case["model"])]))
+    model = load(source)
+    plan = CheckPlan(targets=[canonical(case["target"])], releases=CAPS.resolve_versions(case["mnn_version"]),
+                     rules=[rule], profile=case.get("profile"))
+    found = check_model(model, plan, CAPS).diagnostics
+    assert len(found) == len(case["expect"]), [d.message for d in found]
+    for diag, want in zip(found, case["expect"]):
+        assert diag.code == want["code"]
+        if "op_type" in want:
+            assert diag.op is not None and diag.op.type_name == want["op_type"]
+        assert want.get("message_has", "") in diag.message
+        assert want.get("fix_has", "") in (diag.fix or "")
+        assert diag.release and diag.target and diag.profile and diag.fix
