@@ -21,13 +21,9 @@ from mnnlint.loader import load
 from mnnlint.registry import load_registry
 
 pytest.importorskip("MNN")
-from runtime_probe import probe  # noqa: E402
+from runtime_probe import probe
 
 CAPS = Capabilities()
-
-
-def _model_path(path: Path) -> Path:
-    return path
 
 
 @pytest.mark.parametrize("path", fixture_models(), ids=lambda p: str(p.relative_to(MODELS)))

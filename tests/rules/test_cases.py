@@ -44,7 +44,7 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
                      rules=[rule], profile=case.get("profile"))
     found = check_model(model, plan, CAPS).diagnostics
     assert len(found) == len(case["expect"]), [d.message for d in found]
-    for diag, want in zip(found, case["expect"]):
+    for diag, want in zip(found, case["expect"], strict=True):
         assert diag.code == want["code"]
         if "op_type" in want:
             assert diag.op is not None and diag.op.type_name == want["op_type"]
