@@ -50,26 +50,22 @@ def build_graph(model: Model) -> nx.MultiDiGraph:
 def subgraph_depths(model: Model) -> dict[str, int | None]:
     """How deeply each subgraph is nested under the main graph (1 = called from it).
 
-    None marks a subgraph no op calls, or one that calls itself through a cycle, or
-    nests deeper than MAX_SUBGRAPH_DEPTH: MNN would recurse without end on either.
+    A breadth-first walk from the main graph, so each subgraph is visited once however
+    densely subgraphs call each other. None marks a subgraph that no op reachable from
+    the main graph calls (only itself, or a cycle), or one nested deeper than
+    MAX_SUBGRAPH_DEPTH.
     """
-    depths: dict[str, int | None] = {}
-
-    def depth(name: str, trail: frozenset[str]) -> int | None:
-        if name in depths:
-            return depths[name]
-        if name in trail or len(trail) >= MAX_SUBGRAPH_DEPTH:
-            return None
-        found: list[int] = []
-        for owner_graph, _ in model.subgraphs[name].owners:
-            if owner_graph == MAIN_GRAPH:
-                found.append(1)
-            elif owner_graph in model.subgraphs:
-                d = depth(owner_graph, trail | {name})
-                if d is not None:
-                    found.append(d + 1)
-        return min(found) if found else None
-
-    for name in model.subgraphs:
-        depths[name] = depth(name, frozenset())
+    callees: dict[str, set[str]] = {}
+    for name, sub in model.subgraphs.items():
+        for owner_graph, _ in sub.owners:
+            callees.setdefault(owner_graph, set()).add(name)
+    depths: dict[str, int | None] = dict.fromkeys(model.subgraphs)
+    frontier, level = sorted(callees.get(MAIN_GRAPH, ())), 1
+    while frontier and level <= MAX_SUBGRAPH_DEPTH:
+        following: set[str] = set()
+        for name in frontier:
+            depths[name] = level
+        for name in frontier:
+            following |= {c for c in callees.get(name, ()) if depths[c] is None}
+        frontier, level = sorted(following), level + 1
     return depths

@@ -98,8 +98,6 @@ def test_crafted_control_flow_is_read(name: str, tmp_path: Path) -> None:
     assert outcome.kind == "clean", f"{outcome.kind}: {outcome.detail}"
 
 
-@pytest.mark.xfail(strict=True, reason="graph.subgraph_depths walks every call path (exponential when "
-                                       "subgraphs call each other densely); fix: breadth-first from the main graph")
 def test_densely_calling_subgraphs_finish_quickly(tmp_path: Path) -> None:
     path = tmp_path / "dense.mnn"
     path.write_bytes(CRAFTED["dense"]())

@@ -116,3 +116,10 @@ def test_reader_never_copies_weights(tmp_path: Path) -> None:
     for op in model.all_ops():
         assert 0 < op.byte_offset < model.file_size
         assert 4 <= op.byte_length < 256
+
+
+def test_subgraph_depths_of_the_control_flow_fixture() -> None:
+    from mnnlint.graph import subgraph_depths
+
+    model = read_model(str(MODELS / "control_flow.mnn"))
+    assert set(subgraph_depths(model).values()) == {1}
