@@ -50,7 +50,7 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
         build = table.build(profile, plan.build_options)
         backends = [b for t in plan.targets for b in expand_target(t, build, set(table.backend_ids))]
         for target in dict.fromkeys(backends):
-            present = table.has_backend(target)
+            present = table.has_op_table(target)
             checked.append((target, release, profile, table.commit))
             for rule in rules:
                 if not present and not rule.without_backend:

@@ -13,5 +13,7 @@ def get_rules() -> list[type[Rule]]:
     from .op_type_unknown import OpTypeUnknown
     from .op_unrunnable import OpUnrunnable
     from .pool_zero_stride import PoolZeroStride
+    from .suppression_unused import SuppressionUnused
 
-    return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, OpTypeUnknown, PoolZeroStride]
+    return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, OpTypeUnknown, PoolZeroStride,
+            SuppressionUnused]

@@ -76,6 +76,14 @@ class ReleaseTable:
     def has_backend(self, backend: str) -> bool:
         return backend in self.raw.get("backends", {})
 
+    def has_op_table(self, backend: str) -> bool:
+        """Whether the release's source shows what the backend registers.
+
+        Some backend folders hold no execution source (NeuroPilot's is not distributed;
+        RKNN runs as a CPU plugin op): for those mnnlint cannot tell which ops run.
+        """
+        return bool(self.backend(backend).get("ops"))
+
     def backend(self, backend: str) -> Mapping[str, Any]:
         return self.raw.get("backends", {}).get(backend, {})
 

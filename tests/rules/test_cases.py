@@ -40,9 +40,12 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
     assert rule is not None
     (source,) = list(expand([str(MODELS / case["model"])]))
     model = load(source)
-    plan = CheckPlan(targets=[canonical(case["target"])], releases=CAPS.resolve_versions(case["mnn_version"]),
-                     rules=[rule], profile=case.get("profile"))
-    found = check_model(model, plan, CAPS).diagnostics
+    if "config" in case:
+        found = _with_config(case, source)
+    else:
+        plan = CheckPlan(targets=[canonical(case["target"])], releases=CAPS.resolve_versions(case["mnn_version"]),
+                         rules=[rule], profile=case.get("profile"))
+        found = check_model(model, plan, CAPS).diagnostics
     assert len(found) == len(case["expect"]), [d.message for d in found]
     for diag, want in zip(found, case["expect"], strict=True):
         assert diag.code == want["code"]
@@ -51,3 +54,21 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
         assert want.get("message_has", "") in diag.message
         assert want.get("fix_has", "") in (diag.fix or "")
         assert diag.release and diag.target and diag.profile and diag.fix
+
+
+def _with_config(case: dict[str, Any], source: Any) -> list[Any]:
+    """A case with `config` (an mnnlint.toml beside the models) runs every rule it selects,
+    then the policy (suppressions, per-file ignores, severities): rules such as M001 report
+    what policy did."""
+    from mnnlint.api import run_check
+    from mnnlint.config import Overrides, apply_overrides, chosen_profiles, parse_config, resolve
+    from mnnlint.policy import Policy
+
+    registry = load_registry()
+    config = parse_config(case["config"], MODELS / "mnnlint.toml", registry, CAPS)
+    cli = Overrides(target=(canonical(case["target"]),), mnn_version=case["mnn_version"],
+                    profile=case.get("profile"))
+    profiles = [resolve(n, apply_overrides(s, cli), registry, CAPS, "case")
+                for n, s in chosen_profiles(config, []).items()]
+    policy = Policy(config.suppress, config.root, "mnnlint.toml")
+    return run_check([source], profiles, CAPS, policy, None, unused=(config.top.severity, 3)).diagnostics
