@@ -26,9 +26,10 @@ def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None
                       f"(build profile {c.profile}, tables at {c.commit[:10]}): {mark}")
         for d in found:
             style = _STYLE[d.severity]
-            where = f"{d.op.logical_path} ({d.op.type_name})" if d.op else ""
-            console.print(f"  [{style}]{d.severity!s:7}[/{style}] [bold]{d.code}[/bold] {escape(where)}")
-            console.print(f"          {escape(d.message)}")
+            where = f" {escape(d.op.logical_path)} ({escape(d.op.type_name)})" if d.op else ""
+            console.print(f"  [{style}]{d.severity!s:7}[/{style}] [bold]{d.code}[/bold]{where}")
+            for line in d.message.splitlines() or [""]:
+                console.print(f"          {escape(line)}")
             if d.fix:
                 console.print(f"          [dim]fix:[/dim] {escape(d.fix)}")
         if found:
