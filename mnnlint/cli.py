@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, TextIO
 from . import __version__
 
 if TYPE_CHECKING:
+    from .config import Config, Overrides, Resolved
     from .diagnostics import Diagnostic
     from .model import Model
+    from .registry import Registry
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUBCOMMANDS = ("check", "inspect", "rule", "targets")
@@ -36,8 +38,8 @@ def _list(values: Sequence[str]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH",
+def _common(parser: argparse.ArgumentParser, paths_required: bool = True) -> None:
+    parser.add_argument("paths", nargs="+" if paths_required else "*", metavar="PATH",
                         help=".mnn files, folders to search for them, or LLM export folders")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                         help="skip files and folders matching GLOB while walking folders")
@@ -52,12 +54,12 @@ def check_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mnnlint", description="Find the ops of MNN models that the target backend will not run.",
         epilog="Other commands: mnnlint inspect PATH | mnnlint rule CODE | mnnlint targets")
-    _common(parser)
+    _common(parser, paths_required=False)
     parser.add_argument("-t", "--target", action="append", default=[], metavar="BACKEND",
                         help="backend(s) to check for: cuda, opencl, vulkan, metal, coreml, nnapi, qnn, npu, "
                              "trt, cpu, arm82, … (repeat or comma-separate; default: the LLM config's "
                              "backend_type, else the model's preferred backend, else cpu)")
-    parser.add_argument("--mnn-version", default="latest", metavar="VERSION",
+    parser.add_argument("--mnn-version", default=None, metavar="VERSION",
                         help="MNN release: latest (default), all, HEAD, 3.2.0, or a range like '>=2.8,<3.3'")
     parser.add_argument("--profile", default=None, metavar="NAME",
                         help="build profile: default (the release's CMake defaults) or llm (MNN_BUILD_LLM=ON); "
@@ -65,16 +67,31 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("--build-option", action="append", default=[], metavar="NAME=ON|OFF",
                         help="a CMake option of your MNN build, on top of the profile")
     parser.add_argument("--select", action="append", default=[], metavar="CODES",
-                        help="rule codes or prefixes to run (default ALL)")
+                        help="rule codes or prefixes to run (default ALL; replaces the config's selection)")
     parser.add_argument("--extend-select", action="append", default=[], metavar="CODES")
     parser.add_argument("--ignore", action="append", default=[], metavar="CODES",
                         help="rule codes or prefixes to skip")
-    parser.add_argument("--fail-on", choices=FAIL_ON, default="error",
+    parser.add_argument("--fail-on", choices=FAIL_ON, default=None,
                         help="lowest severity that makes the exit code 1 (default error)")
     parser.add_argument("--output-format", "--format", dest="output_format", choices=sorted(FORMATS),
-                        default=None, help="text (default), concise, json, json-lines, sarif, github, junit, gitlab")
+                        default=None, help="text (default), concise, json, json-lines, sarif, github, junit, gitlab "
+                                           "(also from MNNLINT_OUTPUT_FORMAT or the config)")
     parser.add_argument("-o", "--output-file", default=None, metavar="FILE", help="write the report to FILE")
     parser.add_argument("--statistics", action="store_true", help="count findings per rule")
+    config = parser.add_argument_group("configuration")
+    config.add_argument("--config", default=None, metavar="FILE",
+                        help="config file to use (default: the closest pyproject.toml with [tool.mnnlint], "
+                             "mnnlint.toml or .mnnlint.toml from the current folder upwards)")
+    config.add_argument("--isolated", action="store_true", help="read no config file")
+    config.add_argument("--config-profile", action="append", default=[], metavar="NAME",
+                        help="named profile(s) of the config's [profiles] tables to check "
+                             "(default: all of them); not the build profile, see --profile")
+    config.add_argument("--show-settings", action="store_true",
+                        help="print the resolved configuration as JSON and exit")
+    config.add_argument("--baseline", default=None, metavar="FILE",
+                        help="report and fail only on findings not recorded in FILE")
+    config.add_argument("--write-baseline", default=None, metavar="FILE",
+                        help="record the current findings in FILE and exit 0")
     return parser
 
 
@@ -88,100 +105,139 @@ def _build_options(values: Sequence[str]) -> dict[str, bool]:
     return out
 
 
-def _select_rules(args: argparse.Namespace) -> list[type]:
-    from .registry import load_registry
+def _overrides(args: argparse.Namespace, registry: Registry) -> Overrides:
+    """The command line's settings, each checked, in the config's shape."""
+    from .capabilities.backends import canonical
+    from .config import Overrides
 
-    registry = load_registry()
-    chosen: dict[str, type] = {}
-    for selector in (_list(args.select) or ["ALL"]) + _list(args.extend_select):
-        found = registry.matching(selector)
-        if not found:
-            raise UsageError(f"unknown rule code or prefix {selector!r} (see mnnlint rule --all)")
-        chosen.update((r.code, r) for r in found)
-    for selector in _list(args.ignore):
-        found = registry.matching(selector)
-        if not found:
-            raise UsageError(f"unknown rule code or prefix {selector!r} in --ignore")
-        for rule in found:
-            chosen.pop(rule.code, None)
-    return [chosen[c] for c in sorted(chosen)]
+    targets = []
+    for name in _list(args.target):
+        backend = canonical(name)
+        if backend is None:
+            raise UsageError(f"unknown target {name!r}; `mnnlint targets` lists them")
+        targets.append(backend)
+    for flag in ("select", "extend_select", "ignore"):
+        for selector in _list(getattr(args, flag)):
+            if not registry.matching(selector):
+                raise UsageError(f"unknown rule code or prefix {selector!r} in --{flag.replace('_', '-')} "
+                                 "(see mnnlint rule --all)")
+    return Overrides(
+        target=tuple(dict.fromkeys(targets)), mnn_version=args.mnn_version, profile=args.profile,
+        build_options=_build_options(args.build_option), select=tuple(s.upper() for s in _list(args.select)),
+        extend_select=tuple(s.upper() for s in _list(args.extend_select)),
+        ignore=tuple(s.upper() for s in _list(args.ignore)), fail_on=args.fail_on,
+    )
+
+
+def _output_format(args: argparse.Namespace, config: Config) -> str:
+    """--output-format, else MNNLINT_OUTPUT_FORMAT, else the config, else text."""
+    import os
+
+    from .report import FORMATS
+
+    env = os.environ.get("MNNLINT_OUTPUT_FORMAT", "").strip()
+    if env and env not in FORMATS:
+        raise UsageError(f"MNNLINT_OUTPUT_FORMAT={env!r} is not a format; choose from {', '.join(FORMATS)}")
+    return str(args.output_format or env or config.output_format or "text")
 
 
 def default_targets(model: Model) -> list[str]:
     """Where this model is meant to run, when the user did not say."""
-    from .capabilities.backends import LLM_BACKEND_TYPES, canonical
+    from .api import default_targets as targets
 
-    if model.llm is not None and model.llm.backend_type:
-        found = LLM_BACKEND_TYPES.get(model.llm.backend_type.lower())
-        if found:
-            return [found]
-    preferred = canonical(model.prefer_forward_type)
-    if preferred and model.prefer_forward_type not in ("CPU", "AUTO"):
-        return [preferred]
-    return ["cpu"]
+    return targets(model)
 
 
 def check_main(argv: Sequence[str]) -> int:
-    args = check_parser().parse_args(argv)
+    parser = check_parser()
+    args = parser.parse_args(argv)
+    if not args.paths and not args.show_settings:
+        parser.error("give at least one PATH (or --show-settings)")
+    from pathlib import Path
+
+    from .api import run_check
+    from .baseline import BaselineError, new_findings, read_baseline, write_baseline
     from .capabilities import Capabilities, TableError
-    from .capabilities.backends import canonical
-    from .engine import CheckPlan, check_model
-    from .errors import InputError
+    from .config import ConfigError, apply_overrides, chosen_profiles, find_config, load_config, resolve
     from .inputs import expand
-    from .limits import DEFAULT_SECONDS, time_limit
-    from .loader import load
-    from .report import Checked, RunInfo, renderer
+    from .limits import DEFAULT_SECONDS
+    from .policy import Policy
+    from .registry import load_registry
+    from .report import RunInfo, renderer
 
     caps = Capabilities()
     try:
-        targets = []
-        for name in _list(args.target):
-            backend = canonical(name)
-            if backend is None:
-                raise UsageError(f"unknown target {name!r}; `mnnlint targets` lists them")
-            targets.append(backend)
-        releases = caps.resolve_versions(args.mnn_version)
-        rules = _select_rules(args)
-        build_options = _build_options(args.build_option)
-        if args.profile and args.profile not in caps.release(releases[0]).profiles:
-            raise UsageError(f"unknown build profile {args.profile!r}; choose from "
-                             f"{', '.join(sorted(caps.release(releases[0]).profiles))}")
-        render = renderer(args.output_format or "text")
-    except (UsageError, TableError) as err:
+        registry = load_registry()
+        if args.config and args.isolated:
+            raise UsageError("--config and --isolated exclude each other")
+        config_path = Path(args.config) if args.config else None
+        if config_path is None and not args.isolated:
+            config_path = find_config(Path.cwd())
+        config = load_config(config_path, registry, caps)
+        cli = _overrides(args, registry)
+        profiles = [resolve(name, apply_overrides(settings, cli), registry, caps, config.label)
+                    for name, settings in chosen_profiles(config, _list(args.config_profile)).items()]
+        output_format = _output_format(args, config)
+        render = renderer(output_format)
+        baseline = read_baseline(Path(args.baseline)) if args.baseline else None
+    except (UsageError, TableError, ConfigError, BaselineError) as err:
         return _usage_error(err)
-    timeout = DEFAULT_SECONDS if args.timeout_per_file is None else args.timeout_per_file
+    timeout = args.timeout_per_file if args.timeout_per_file is not None else config.timeout_per_file
+    timeout = DEFAULT_SECONDS if timeout is None else timeout
+    exclude = [*config.exclude, *args.exclude]
+    if args.show_settings:
+        _show_settings(config, profiles, output_format, exclude, timeout)
+        return EXIT_OK
 
-    diagnostics: list[Diagnostic] = []
-    checked: list[Checked] = []
-    input_errors: list[str] = []
-    models = 0
-    for source in expand(args.paths, args.exclude):
-        if isinstance(source, InputError):
-            _error(source)
-            input_errors.append(str(source))
-            continue
-        try:
-            with time_limit(timeout or None, source.path):
-                model = load(source)
-                plan = CheckPlan(targets=targets or default_targets(model), releases=releases, rules=rules,
-                                 profile=args.profile, build_options=build_options)
-                result = check_model(model, plan, caps)
-        except InputError as err:
-            _error(err)
-            input_errors.append(str(err))
-            continue
-        except TableError as err:
-            return _usage_error(err)
-        models += 1
-        diagnostics.extend(result.diagnostics)
-        checked.extend(Checked(model.path, *c) for c in result.checked)
-    run = RunInfo(version=__version__, checked=checked, input_errors=input_errors, models=models,
-                  statistics=args.statistics, rules=rules)
-    _write(render, diagnostics, run, args.output_file)
-    if input_errors:
+    top = resolve("", apply_overrides(config.top, cli), registry, caps, config.label)
+    policy = Policy(config.suppress, config.root, config.label)
+    try:
+        sources = expand(args.paths, exclude)
+        if output_format == "text" and args.output_file is None:
+            from .report.progress import with_progress
+
+            sources = with_progress(sources, sys.stderr)
+        result = run_check(sources, profiles, caps, policy, timeout, _error,
+                           unused=(top.severity, top.threshold))
+    except TableError as err:
+        return _usage_error(err)
+    shown = result.diagnostics
+    try:
+        if args.write_baseline:
+            count = write_baseline(Path(args.write_baseline), shown, __version__)
+            print(f"mnnlint: wrote {count} finding(s) to the baseline {args.write_baseline}", file=sys.stderr)
+        if baseline is not None:
+            shown = new_findings(shown, baseline, Path(args.baseline))
+    except BaselineError as err:
+        return _usage_error(err)
+    rules = sorted({r for p in profiles for r in p.rules}, key=lambda r: r.code)
+    run = RunInfo(version=__version__, checked=result.checked, input_errors=result.input_errors,
+                  models=result.models, statistics=args.statistics, rules=rules,
+                  config_file=str(config.path) if config.path else None,
+                  config_profiles=tuple(p.name for p in profiles if p.name),
+                  baseline_hidden=len(result.diagnostics) - len(shown))
+    _write(render, shown, run, args.output_file)
+    if result.input_errors:
         return EXIT_ERROR
-    threshold = {"error": 3, "warning": 2, "info": 1, "never": 99}[args.fail_on]
-    return EXIT_FINDINGS if any(int(d.severity) >= threshold for d in diagnostics) else EXIT_OK
+    if args.write_baseline:
+        return EXIT_OK
+    return EXIT_FINDINGS if result.failing(shown) else EXIT_OK
+
+
+def _show_settings(config: Config, profiles: Sequence[Resolved], output_format: str,
+                   exclude: Sequence[str], timeout: float) -> None:
+    import json
+
+    json.dump({
+        "config-file": str(config.path) if config.path else None,
+        "root": str(config.root),
+        "output-format": output_format,
+        "exclude": list(exclude),
+        "timeout-per-file": timeout,
+        "profiles": [{"name": p.name or None, **p.as_dict()} for p in profiles],
+        "suppress": [s.as_dict() for s in config.suppress],
+    }, sys.stdout, indent=2)
+    sys.stdout.write("\n")
 
 
 def _write(render, diagnostics: Sequence[Diagnostic], run, output_file: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -298,6 +354,7 @@ def _usage_error(err: Exception, out: TextIO | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from_command_line = argv is None  # the process is ours: start-up shortcuts are safe
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] in (["--version"], ["-V"]):
         print(f"mnnlint {__version__}")
@@ -306,6 +363,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
         return EXIT_ERROR
     command, rest = (argv[0], argv[1:]) if argv[0] in SUBCOMMANDS else ("check", argv)
+    if from_command_line and command in ("check", "inspect"):
+        from .startup import import_flatbuffers_without_numpy
+
+        import_flatbuffers_without_numpy()
     handlers = {"check": check_main, "inspect": inspect_main, "rule": rule_main, "targets": targets_main}
     try:
         return handlers[command](rest)

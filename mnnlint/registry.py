@@ -20,6 +20,7 @@ from importlib.metadata import entry_points
 from .rule import Rule
 
 ENTRY_POINT_GROUP = "mnnlint.rules"
+BUILTIN_PACKAGE = "mnnlint.rules"  # where the built-in rules live
 
 
 class RegistryError(Exception):
@@ -59,8 +60,30 @@ def build_registry(rule_sets: Iterable[tuple[str, Iterable[type[Rule]]]]) -> Reg
                 by_code[key], owner[key] = rule, source
             if rule not in rules:
                 rules.append(rule)
+    _check_plugin_prefixes(rules, owner)
     rules.sort(key=lambda r: r.code)
     return Registry(tuple(rules), by_code)
+
+
+def _prefix(code: str) -> str:
+    return code.upper().rstrip("0123456789")
+
+
+def _check_plugin_prefixes(rules: Iterable[type[Rule]], owner: dict[str, str]) -> None:
+    """A plugin's codes carry its own prefix, so `--select B` never picks up a plugin rule
+    and a later built-in code cannot collide with one."""
+    builtin = {r for r in rules if r.__module__.startswith(BUILTIN_PACKAGE + ".")}
+    reserved = {_prefix(r.code): r for r in builtin}
+    for rule in rules:
+        if rule in builtin:
+            continue
+        taken = reserved.get(_prefix(rule.code))
+        if taken is not None:
+            raise RegistryError(
+                f"rule {rule.code} of {rule.__module__}.{rule.__name__} ({owner[rule.code.upper()]}) uses the "
+                f"prefix {_prefix(rule.code)} of built-in rules such as {taken.code} "
+                f"({taken.__module__}.{taken.__name__}); give the plugin's codes a prefix of its own"
+            )
 
 
 @cache

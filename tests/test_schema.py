@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from mnnlint.schemas import mnn_generated as fb
 
 from mnnlint.reader import enum_names
-from mnnlint.schemas import mnn_generated as fb
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -38,6 +38,9 @@ class RunInfo:
     models: int = 0
     statistics: bool = False
     rules: Sequence[type] = field(default_factory=tuple)  # Rule classes that ran
+    config_file: str | None = None  # the config file read, if any
+    config_profiles: Sequence[str] = ()  # named config profiles checked ([profiles.NAME])
+    baseline_hidden: int = 0  # findings left out because the --baseline file has them
 
 
 Renderer = Callable[[Sequence[Diagnostic], RunInfo, TextIO], None]
