@@ -21,7 +21,6 @@ from . import __version__
 if TYPE_CHECKING:
     from .config import Config, Overrides, Resolved
     from .diagnostics import Diagnostic
-    from .model import Model
     from .registry import Registry
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -139,13 +138,6 @@ def _output_format(args: argparse.Namespace, config: Config) -> str:
     if env and env not in FORMATS:
         raise UsageError(f"MNNLINT_OUTPUT_FORMAT={env!r} is not a format; choose from {', '.join(FORMATS)}")
     return str(args.output_format or env or config.output_format or "text")
-
-
-def default_targets(model: Model) -> list[str]:
-    """Where this model is meant to run, when the user did not say."""
-    from .api import default_targets as targets
-
-    return targets(model)
 
 
 def check_main(argv: Sequence[str]) -> int:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from .cpp import strip_comments
+
 
 class Tree(Protocol):
     def paths(self) -> list[str]: ...
@@ -25,18 +27,7 @@ class Tree(Protocol):
     def read(self, path: str) -> str: ...
 
 
-_TOKENS = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"', re.DOTALL)
 _DEFINED = re.compile(r"^(!?)\s*(?:defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)|(\w+))$")
-
-
-def strip_comments(text: str) -> str:
-    """Blank out comments (keeping newlines, so line numbers survive); keep strings."""
-
-    def repl(m: re.Match[str]) -> str:
-        s = m.group(0)
-        return s if s.startswith('"') else "\n" * s.count("\n")
-
-    return _TOKENS.sub(repl, text)
 
 
 def _condition(expr: str) -> dict[str, bool]:

@@ -12,21 +12,13 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from .cpp import strip_comments
+
 SCHEMA = "schema/default/MNN.fbs"
 
 
 class Tree(Protocol):
     def read(self, path: str) -> str: ...
-
-
-_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_LINE_COMMENT = re.compile(r"//[^\n]*")
-
-
-def strip_comments(text: str) -> str:
-    """Drop `/* */` and `//` comments, keeping line count (so positions stay valid)."""
-    text = _BLOCK_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    return _LINE_COMMENT.sub("", text)
 
 
 def _body(text: str, keyword: str, name: str) -> str:
