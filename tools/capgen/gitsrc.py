@@ -14,13 +14,29 @@ import subprocess
 from dataclasses import dataclass, field
 
 
+class _PathQueries:
+    """Path queries shared by the real tree and the fake one, in terms of `paths()`."""
+
+    def paths(self) -> list[str]:
+        raise NotImplementedError
+
+    def glob(self, pattern: str) -> list[str]:
+        """Paths matching a glob such as `source/backend/cuda/**/*.cu`."""
+        return [p for p in self.paths() if _match(p, pattern)]
+
+    def under(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        return [p for p in self.paths() if p.startswith(prefix)]
+
+
 @dataclass
-class GitTree:
+class GitTree(_PathQueries):
     """The files of one commit (`rev`) in the git directory `git_dir`."""
 
     git_dir: str
     rev: str
     _paths: list[str] | None = field(default=None, repr=False)
+    _path_set: frozenset[str] | None = field(default=None, repr=False)
     _batch: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def _git(self, *args: str) -> str:
@@ -60,16 +76,10 @@ class GitTree:
             self._paths = sorted(out.splitlines())
         return self._paths
 
-    def glob(self, pattern: str) -> list[str]:
-        """Paths matching a glob such as `source/backend/cuda/**/*.cu`."""
-        return [p for p in self.paths() if _match(p, pattern)]
-
-    def under(self, folder: str) -> list[str]:
-        prefix = folder.rstrip("/") + "/"
-        return [p for p in self.paths() if p.startswith(prefix)]
-
     def exists(self, path: str) -> bool:
-        return path in set(self.paths())
+        if self._path_set is None:
+            self._path_set = frozenset(self.paths())
+        return path in self._path_set
 
     def read(self, path: str) -> str:
         """The file's text (UTF-8, undecodable bytes replaced)."""
@@ -120,7 +130,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 @dataclass
-class FakeTree:
+class FakeTree(_PathQueries):
     """A GitTree stand-in over an in-memory {path: text} map, for the generator's tests."""
 
     files: dict[str, str]
@@ -130,13 +140,6 @@ class FakeTree:
 
     def paths(self) -> list[str]:
         return sorted(self.files)
-
-    def glob(self, pattern: str) -> list[str]:
-        return [p for p in self.paths() if _match(p, pattern)]
-
-    def under(self, folder: str) -> list[str]:
-        prefix = folder.rstrip("/") + "/"
-        return [p for p in self.paths() if p.startswith(prefix)]
 
     def exists(self, path: str) -> bool:
         return path in self.files
