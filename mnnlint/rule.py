@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .diagnostics import Diagnostic, OpRef, Severity
@@ -93,7 +94,7 @@ class RuleContext:
         """How the target backend handles `op_type` in this release and build (memoised)."""
         from .capabilities.support import decide
 
-        key = (self.target, op_type, tuple(sorted(self.build.items())))
+        key = (self.target, op_type, self._build_key)
         if key not in self.table.verdicts:
             self.table.verdicts[key] = decide(self.table, self.target, op_type, self.build)
         return self.table.verdicts[key]
@@ -101,6 +102,10 @@ class RuleContext:
     def table_options(self, requires: Mapping[str, bool]) -> dict[str, bool]:
         """Preprocessor conditions spelled as the CMake options a user sets."""
         return {self.table.option_for(macro): value for macro, value in requires.items()}
+
+    @cached_property
+    def _build_key(self) -> tuple[tuple[str, bool], ...]:
+        return tuple(sorted(self.build.items()))
 
     @property
     def graph(self) -> nx.MultiDiGraph:

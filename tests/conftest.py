@@ -38,3 +38,23 @@ def converter_json():
         return _JSON_CACHE[path]
 
     return get
+
+
+REPO = TESTS.parent
+# What a pip install of the repository reads (tests, tools and benchmarks are not needed).
+INSTALL_FILES = ("setup.cfg", "pyproject.toml", "README.md", "mnnlint", "rules", "schemas")
+
+
+def copy_installable(dest: Path, extra: tuple[str, ...] = ()) -> Path:
+    """A copy of what `pip install` needs from this checkout (plus `extra`), into `dest`."""
+    import shutil
+
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in (*INSTALL_FILES, *extra):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=ignore)
+        else:
+            shutil.copy(src, dest / name)
+    return dest

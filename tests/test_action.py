@@ -21,10 +21,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from conftest import copy_installable
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "tests" / "fixtures" / "models"
-SHIPPED = ("setup.cfg", "pyproject.toml", "README.md", "action.yml", "action", "mnnlint", "rules", "schemas")
 
 pytestmark = pytest.mark.slow
 
@@ -65,14 +65,7 @@ def action_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The action as the runner would check it out: the repository at a ref."""
     dest = tmp_path_factory.mktemp("action") / "mnnlint"
     dest.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
-    for name in SHIPPED:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=ignore)
-        else:
-            shutil.copy(src, dest / name)
-    return dest
+    return copy_installable(dest, ("action.yml", "action"))
 
 
 def run_step(

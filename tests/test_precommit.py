@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import copy_installable
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "tests" / "fixtures" / "models"
 ARGS = ["--target", "cuda", "--mnn-version", "3.2.0"]
-# What a pip install of the repository reads (tests, tools and benchmarks are not needed).
-SHIPPED = ("setup.cfg", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "mnnlint", "rules", "schemas")
 
 pytestmark = [
     pytest.mark.slow,
@@ -136,14 +135,7 @@ def _checkout_rev(env: dict[str, str]) -> tuple[Path, str]:
     """
     snap = Path(env["PRE_COMMIT_HOME"]).parent / "checkout"
     if not snap.exists():
-        ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
-        snap.mkdir()
-        for name in SHIPPED:
-            src = REPO / name
-            if src.is_dir():
-                shutil.copytree(src, snap / name, ignore=ignore)
-            else:
-                shutil.copy(src, snap / name)
+        copy_installable(snap, (".pre-commit-hooks.yaml",))
         git(snap, "init", "-q", "-b", "main", env=env)
         git(snap, "add", "-A", env=env)
         git(snap, "commit", "-q", "-m", "snapshot", env=env)
