@@ -5,8 +5,9 @@ GITHUB_STEP_SUMMARY to files it reads afterwards, maps `inputs.*` into the step'
 and runs the step's `run:` with bash. The test does the same with temporary files, on a
 copy of this checkout, offline: the action's virtualenv sees the packages of the
 environment running the tests through a `.pth` file (not the base interpreter's, which
-lack mnnlint's dependencies in a fresh venv), and pip may not reach an index. `action.yml` is checked structurally here: no workflow
-linter installs from PyPI or Debian without downloading a binary at install time.
+lack mnnlint's dependencies in a fresh venv), and pip may not reach an index.
+`action.yml` is checked structurally here: no workflow linter installs from PyPI or
+Debian without downloading a binary at install time.
 """
 
 from __future__ import annotations

@@ -94,6 +94,22 @@ def test_crafted_control_flow_is_read(name: str, tmp_path: Path) -> None:
     assert outcome.kind == "clean", f"{outcome.kind}: {outcome.detail}"
 
 
+def test_models_cut_short_while_read_are_one_input_error(sound, tmp_path: Path) -> None:
+    """Truncated under the reader at structure boundaries: never SIGBUS, always 'changed while read'."""
+    import random
+
+    from fuzz.harness import shrink_while_reading
+
+    rng = random.Random(SEED)
+    for i in range(60):
+        base = sound[i % len(sound)]
+        cut = rng.choice([0, 1, *base.layout.boundaries()])
+        path = tmp_path / f"s{i}.mnn"
+        path.write_bytes(base.data)
+        said = shrink_while_reading(path, min(cut, len(base.data) - 1))
+        assert said.startswith(str(path)) and "changed while it was being read" in said, (base.name, cut, said)
+
+
 def test_duplicate_subgraph_names_are_rejected_not_dropped(tmp_path: Path) -> None:
     """Before, the second `g0` was renamed `g0#1` and its ops were never checked as MNN would run them."""
     path = tmp_path / "duplicate.mnn"
