@@ -69,6 +69,8 @@ def plan(table: str, accessors: Sequence[str]) -> Plan:
 
 
 _SIZES = {code: struct.calcsize("<" + code) for code in "?bBhHiIqQfd"}
+SLOT_BYTES = max(slot for fields in TABLES.values() for slot, *_ in fields.values()) - 2
+"""Vtable bytes (after its two length words) that can hold a slot any schema field uses."""
 _SCALAR = {code: struct.Struct("<" + code) for code in _SIZES}
 
 
@@ -201,8 +203,13 @@ class FlatFile:
             vt_len, obj_len = _HH.unpack_from(buf, off)
             if vt_len < 4 or vt_len % 2 or obj_len < 4:
                 raise CorruptError(f"{what} vtable", vt)
-            buf, off = self.read(vt + 4, vt_len - 4, f"{what} vtable")
-            found = self._vtables[vt] = (obj_len, bytes(buf[off:off + vt_len - 4]))
+            if vt + vt_len > self.size:
+                raise CorruptError(f"{what} vtable", vt)
+            # Only the slots of fields the schema declares are ever looked at: a hostile
+            # 64 KB vtable per table must not cost 64 KB of copying and memory per table.
+            keep = min(vt_len - 4, SLOT_BYTES)
+            buf, off = self.read(vt + 4, keep, f"{what} vtable")
+            found = self._vtables[vt] = (obj_len, bytes(buf[off:off + keep]))
         return found
 
     def table(self, pos: int, table: str, fields: Plan, with_length: bool = False) -> list[Any]:
