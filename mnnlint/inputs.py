@@ -45,9 +45,11 @@ def expand(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[ModelS
 
 def _walk(root: Path, exclude: Sequence[str]) -> Iterator[ModelSource | InputError]:
     llm = _llm_source(root)
-    if llm is not None:
+    if isinstance(llm, ModelSource):
         yield llm
         return
+    if llm is not None:  # an unreadable config: say so once, and still lint the models beside it
+        yield llm
     unreadable: list[OSError] = []  # os.walk skips a folder it cannot list unless told
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
         yield from _folder_errors(unreadable, root)
@@ -61,7 +63,7 @@ def _walk(root: Path, exclude: Sequence[str]) -> Iterator[ModelSource | InputErr
             found = _llm_source(sub)
             if found is not None:
                 yield found
-            else:
+            if not isinstance(found, ModelSource):  # not an export, or its config is unreadable
                 kept.append(d)
         dirnames[:] = kept
         for name in sorted(filenames):

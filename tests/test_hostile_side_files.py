@@ -42,3 +42,16 @@ def test_escaping_config_never_opens_the_outside_file(tmp_path: Path) -> None:
     (folder / "config.json").write_text('{"llm_model": "../../../../etc/passwd"}')
     code, out, err, _, _ = run_cli("inspect", str(folder))
     assert code == 2 and "leaves the export folder" in err and "passwd" not in out
+
+
+def test_models_beside_an_unreadable_config_are_still_linted(tmp_path: Path) -> None:
+    """A hostile config.json in a project folder must not hide the models in and below it."""
+    folder = tmp_path / "project"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "config.json").write_text("[" * 100_000 + "]" * 100_000)
+    from fuzz.sidefiles import GOOD
+
+    (folder / "sub" / "inner.mnn").write_bytes(GOOD.read_bytes())
+    code, out, err, _, _ = run_cli("inspect", str(tmp_path))
+    assert code == 2 and err.count("mnnlint: error:") == 1 and "nests too deeply" in err
+    assert "inner.mnn" in out
