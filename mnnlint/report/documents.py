@@ -77,21 +77,21 @@ def _inspect(data: dict[str, Any], color: bool) -> list[str]:
 def _targets(data: dict[str, Any], color: bool) -> list[str]:
     out: list[str] = []
     if "backend" not in data:
-        out.append(f"releases in the tables: {', '.join(data['releases'])}")
+        out.append(text(f"releases in the tables: {', '.join(data['releases'])}"))
         for release in dict.fromkeys(r["release"] for r in data["backends"]):
             mine = [r for r in data["backends"] if r["release"] == release]
-            out += ["", f"MNN {release} (commit {mine[0]['commit'][:10]}): op types registered"]
-            out += [f"  {r['backend']:<15} {r['registered_op_types']:>4}" for r in mine]
+            out += ["", text(f"MNN {release} (commit {mine[0]['commit'][:10]}): op types registered")]
+            out += [text(f"  {r['backend']:<15} {r['registered_op_types']:>4}") for r in mine]
         return out
     for row in data["backends"]:
         runs = [t for t, v in row["op_types"].items() if v in data["runs"]]
         if out:
             out.append("")
-        out.append(paint(f"MNN {row['release']}, {row['backend']}, profile {data['profile']}: "
-                         f"{len(runs)} op types run there", "bold", color))
-        out += [f"  {op_type} ({row['op_types'][op_type]})" for op_type in runs]
+        out.append(paint(text(f"MNN {row['release']}, {row['backend']}, profile {data['profile']}: "
+                              f"{len(runs)} op types run there"), "bold", color))
+        out += [text(f"  {op_type} ({row['op_types'][op_type]})") for op_type in runs]
     if not data["backends"]:
-        out.append(f"MNN {', '.join(data['releases'])} has no {data['backend']} backend")
+        out.append(text(f"MNN {', '.join(data['releases'])} has no {data['backend']} backend"))
     return out
 
 
