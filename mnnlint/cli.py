@@ -203,12 +203,24 @@ def check_main(argv: Sequence[str]) -> int:
     except BaselineError as err:
         return _usage_error(err)
     rules = sorted({r for p in profiles for r in p.rules}, key=lambda r: r.code)
+    import os
+
+    from .report.console import wants_color
+    from .report.context import paths
+
     run = RunInfo(version=__version__, checked=result.checked, input_errors=result.input_errors,
                   models=result.models, statistics=args.statistics, rules=rules,
                   config_file=str(config.path) if config.path else None,
                   config_profiles=tuple(p.name for p in profiles if p.name),
-                  baseline_hidden=len(result.diagnostics) - len(shown))
+                  baseline_hidden=len(result.diagnostics) - len(shown),
+                  color=args.output_file is None and wants_color(sys.stdout, os.environ), **paths())
     _write(render, shown, run, args.output_file)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output_format == "github" and summary_file and not args.statistics:
+        from .report.github import step_summary
+
+        with open(summary_file, "a", encoding="utf-8") as summary:
+            summary.write(step_summary(shown, run))
     if result.input_errors:
         return EXIT_ERROR
     if args.write_baseline:
@@ -243,7 +255,7 @@ def _write(render, diagnostics: Sequence[Diagnostic], run, output_file: str | No
 def inspect_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="mnnlint inspect", description="Describe what is inside MNN models.")
     _common(parser)
-    parser.add_argument("--output-format", "--format", dest="output_format", choices=("text", "json"),
+    parser.add_argument("--output-format", "--format", dest="output_format", choices=_document_formats(),
                         default="text", help="how to print the result (default: text)")
     args = parser.parse_args(argv)
     from .describe import describe
@@ -265,26 +277,33 @@ def inspect_main(argv: Sequence[str]) -> int:
         except InputError as err:
             _error(err)
             failed = True
-    if args.output_format == "json":
-        import json
-
-        json.dump({"version": __version__, "models": summaries}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        from .report.inspect_text import render
-
-        render(summaries, sys.stdout)
+    _document("inspect", args.output_format, {"version": __version__, "models": summaries})
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def _document_formats() -> list[str]:
+    from .report import DOCUMENT_FORMATS
+
+    return sorted(DOCUMENT_FORMATS)
+
+
+def _document(command: str, fmt: str, data: object) -> None:
+    import os
+
+    from .report import render_document
+    from .report.console import wants_color
+
+    render_document(command, fmt, data, sys.stdout, color=wants_color(sys.stdout, os.environ))
 
 
 def rule_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="mnnlint rule", description="Show a rule's documentation.")
     parser.add_argument("code", nargs="?", help="rule code, e.g. B002")
     parser.add_argument("--all", action="store_true", help="every rule")
-    parser.add_argument("--output-format", "--format", dest="output_format", choices=("text", "json"),
+    parser.add_argument("--output-format", "--format", dest="output_format", choices=_document_formats(),
                         default="text")
     args = parser.parse_args(argv)
-    from .docs import rule_header, rule_record
+    from .docs import rule_record
     from .registry import load_registry
 
     registry = load_registry()
@@ -295,20 +314,7 @@ def rule_main(argv: Sequence[str]) -> int:
     else:
         return _usage_error(UsageError(f"unknown rule {args.code!r}; `mnnlint rule --all` lists them"
                                        if args.code else "give a rule code or --all"))
-    if args.output_format == "json":
-        import json
-
-        json.dump([rule_record(r) for r in rules], sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return EXIT_OK
-    for i, rule in enumerate(rules):
-        if i:
-            print("\n" + "-" * 72 + "\n")
-        print(rule_header(rule))
-        print()
-        print(rule.summary())
-        print()
-        print(rule.documentation())
+    _document("rule", args.output_format, [rule_record(r) for r in rules])
     return EXIT_OK
 
 
@@ -317,12 +323,12 @@ def targets_main(argv: Sequence[str]) -> int:
     parser.add_argument("--backend", default=None, help="list the op types of one backend")
     parser.add_argument("--mnn-version", default="latest")
     parser.add_argument("--profile", default="default")
-    parser.add_argument("--output-format", "--format", dest="output_format", choices=("text", "json"),
+    parser.add_argument("--output-format", "--format", dest="output_format", choices=_document_formats(),
                         default="text")
     args = parser.parse_args(argv)
     from .capabilities import Capabilities, TableError
     from .capabilities.backends import canonical
-    from .report.targets import render_targets
+    from .describe import targets
 
     caps = Capabilities()
     try:
@@ -330,18 +336,22 @@ def targets_main(argv: Sequence[str]) -> int:
         backend = canonical(args.backend) if args.backend else None
         if args.backend and backend is None:
             raise UsageError(f"unknown backend {args.backend!r}")
-        render_targets(caps, releases, backend, args.profile, args.output_format, sys.stdout)
+        _document("targets", args.output_format, targets(caps, releases, backend, args.profile))
     except (UsageError, TableError) as err:
         return _usage_error(err)
     return EXIT_OK
 
 
 def _error(err: Exception) -> None:
-    print(f"mnnlint: error: {err}", file=sys.stderr)
+    from .report.escape import line, text
+
+    print(line(f"mnnlint: error: {text(err)}"), file=sys.stderr)
 
 
 def _usage_error(err: Exception, out: TextIO | None = None) -> int:
-    print(f"mnnlint: error: {err}", file=out or sys.stderr)
+    from .report.escape import line, text
+
+    print(line(f"mnnlint: error: {text(err)}"), file=out or sys.stderr)
     return EXIT_ERROR
 
 
