@@ -54,7 +54,8 @@ def check_model(model: Model, plan: Profile, caps: Capabilities) -> CheckResult:
                         continue
                 ctx = RuleContext(
                     model=model, ops=ops, target=target, release=release, profile=profile, build=build,
-                    table=table, tables=caps, rule=rule, options=rule.option_values(plan.rule_options.get(rule.code, {})), _graph=graph,
+                    table=table, tables=caps, rule=rule, _graph=graph,
+                    options=rule.option_values(plan.rule_options.get(rule.code, {})),
                 )
                 found.extend(rule.check(ctx))
                 graph = ctx._graph

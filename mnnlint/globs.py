@@ -5,7 +5,8 @@ thing by the same pattern, as in `.gitignore`: `*` stays within one folder, `**`
 crosses folders, a pattern without a slash (other than a trailing one) matches at any
 depth, a pattern with one is anchored at the root (the config file's folder, or the
 working folder without a config), and a folder covers everything below it. Paths
-outside the root are matched by their absolute path.
+outside the root are matched by their absolute path, and a glob that starts with `/`
+may name an absolute path.
 
 Python's regular expressions backtrack, so a glob with many `*`/`**` against a deep
 path can take polynomial time with a high degree. A glob is refused (one line, exit 2)
@@ -18,17 +19,19 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from .errors import UsageError
 
 MAX_DOUBLE_STARS = 2
 MAX_STARS = 3  # in one path segment
 MAX_LENGTH = 1024
 
 
-class GlobError(ValueError):
+class GlobError(UsageError, ValueError):
     """A glob mnnlint will not use; the message says why."""
 
 
@@ -72,7 +75,14 @@ class Glob:
 
     def matches(self, path: str) -> bool:
         """`path`: relative to the root with forward slashes, or absolute; folders end in `/`."""
-        return self._compiled.regex.search(path) is not None
+        return self._compiled.regex.search(path.lstrip("/")) is not None
+
+    def matches_file(self, file: str, root: Path, folder: bool = False) -> bool:
+        """Whether the glob covers `file`, named relative to `root`; a glob that starts with `/`
+        may also name the absolute path."""
+        if self.matches(relative_path(file, root, folder)):
+            return True
+        return self.pattern.startswith("/") and self.matches(relative_path(file, Path("/"), folder))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Glob) and other.pattern == self.pattern
@@ -95,10 +105,6 @@ def relative_path(file: str, root: Path, folder: bool = False) -> str:
     except ValueError:
         text = absolute.as_posix()
     return text + "/" if folder and not text.endswith("/") else text
-
-
-def any_match(globs: Iterable[Glob], path: str) -> bool:
-    return any(g.matches(path) for g in globs)
 
 
 def compile_globs(texts: Sequence[str]) -> tuple[Glob, ...]:

@@ -102,10 +102,8 @@ class _Excluded:
     def __call__(self, path: Path, folder: bool = False) -> bool:
         if not self.globs:
             return False
-        from .globs import relative_path
-
-        rel = relative_path(str(path), Path(os.path.abspath(self.root)), folder=folder)
-        return any(g.matches(rel) for g in self.globs)
+        root = Path(os.path.abspath(self.root))
+        return any(g.matches_file(str(path), root, folder) for g in self.globs)
 
 
 def _llm_source(folder: Path) -> ModelSource | InputError | None:

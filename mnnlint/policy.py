@@ -71,11 +71,10 @@ class Policy:
     def apply(self, diagnostics: Iterable[Diagnostic], profile: Profile) -> list[Diagnostic]:
         out = []
         for d in diagnostics:
-            path = relative_path(d.file, self.root)
-            if any(_code_matches(codes, d.code) and glob.matches(path)
+            if any(_code_matches(codes, d.code) and glob.matches_file(d.file, self.root)
                    for glob, codes in profile.per_file_ignores.items()):
                 continue
-            if self._suppressed(d, path):
+            if self._suppressed(d):
                 continue
             out.append(self.severity(d, profile))
         return out
@@ -85,10 +84,10 @@ class Policy:
         level = severity_for(d.code, profile.severity)
         return replace(d, severity=level) if level is not None and level != d.severity else d
 
-    def _suppressed(self, d: Diagnostic, path: str) -> bool:
+    def _suppressed(self, d: Diagnostic) -> bool:
         hidden = False
         for s in self.suppressions:
-            if not _covers(s, d, path):
+            if not _covers(s, d, self.root):
                 continue
             state = self._state.setdefault(s.index, _State())
             state.matched += 1
@@ -104,8 +103,8 @@ class Policy:
                                self._state.get(s.index, _State()).expired_at) for s in self.suppressions]
 
 
-def _covers(s: Suppression, d: Diagnostic, path: str) -> bool:
-    if d.code != s.rule or not s.path.matches(path):
+def _covers(s: Suppression, d: Diagnostic, root: Path) -> bool:
+    if d.code != s.rule or not s.path.matches_file(d.file, root):
         return False
     if s.target is not None and not covers_target(s.target, d.target):
         return False

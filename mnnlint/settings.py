@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from .diagnostics import Severity
 from .errors import ConfigError, MnnlintError
 from .globs import Glob, GlobError
+from .limits import DEFAULT_SECONDS as DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from .capabilities import Capabilities
@@ -45,7 +46,6 @@ REPLACE, TABLE, EXTEND, SELECT = "replace", "table", "extend", "select"
 FAIL_ON = ("error", "warning", "info", "never")
 FAIL_THRESHOLD = {"error": int(Severity.ERROR), "warning": int(Severity.WARNING), "info": int(Severity.INFO),
                   "never": 99}
-from .limits import DEFAULT_SECONDS as DEFAULT_TIMEOUT  # noqa: E402
 MIN_TIMEOUT, MAX_TIMEOUT = 0.01, 86400.0
 # Keys other linters use to import code; named so the refusal says why.
 CODE_KEYS = frozenset({"plugins", "plugin", "load-plugins", "rule-paths", "rules-path", "extend-rules", "modules"})

@@ -72,15 +72,16 @@ def refuse_overwrite(path: Path | str, inputs: Iterable[Path | str], what: str) 
             raise UsageError(f"{path}: refusing to write the {what} over an input of this run ({given})")
 
 
-def write_text(path: Path | str, text: str, what: str, append: bool = False, regular_only: bool = False) -> None:
-    """Write (or append) `text` to `path`, creating its folder.
+def write_text(path: Path | str, text: str, what: str, append: bool = False, regular_only: bool = False,
+               create_folder: bool = False) -> None:
+    """Write (or append) `text` to `path`, creating its folder if asked.
 
     Opening never blocks: a FIFO without a reader is an error, not a hang. A pipe or
     device that is open (`-o /dev/stdout`) is written to unless `regular_only`.
     """
     target = Path(path)
     try:
-        if not append:
+        if create_folder:
             target.parent.mkdir(parents=True, exist_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
         flags |= os.O_APPEND if append else 0

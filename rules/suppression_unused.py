@@ -73,7 +73,7 @@ class SuppressionUnused(Rule):
         s = use.suppression
         if use.matched or s.rule not in ctx.selected:
             return None
-        scope = [c for c in ctx.checked if s.path.matches(ctx.relative(c.file))
+        scope = [c for c in ctx.checked if s.path.matches_file(c.file, ctx.root)
                  and (s.target is None or covers_target(s.target, c.target))]
         if not scope:
             return None

@@ -230,9 +230,10 @@ def test_config_cannot_make_mnnlint_import_a_module(tmp_path: Path) -> None:
 
 def test_rule_options_are_validated_against_the_rule() -> None:
     from mnnlint.capabilities import Capabilities
-    from mnnlint.config import ConfigError, parse_config, resolve
+    from mnnlint.config import ConfigError, parse_config
     from mnnlint.registry import build_registry
     from mnnlint.rule import Option, Rule
+    from mnnlint.settings import Context, resolve
 
     class Limit(Rule):
         """Too many ops."""
@@ -241,14 +242,15 @@ def test_rule_options_are_validated_against_the_rule() -> None:
         options: ClassVar = {"max-ops": Option(int, 100, "most ops allowed"), "ratio": Option(float, 0.5, "share")}
 
     registry, caps, path = build_registry([("test", [Limit])]), Capabilities(), Path("mnnlint.toml")
-    config = parse_config('[rules.T001]\nmax-ops = 7\nratio = 1\n', path, registry, caps)
-    resolved = resolve("", config.top, registry, caps, "mnnlint.toml")
-    assert resolved.rule_options == {"T001": {"max-ops": 7, "ratio": 1}}
-    assert resolve("", parse_config("", path, registry, caps).top, registry, caps, "x").rule_options == {
+    ctx = Context(registry, caps)
+    config = parse_config('[rules.T001]\nmax-ops = 7\nratio = 1\n', path, ctx)
+    resolved = resolve("", [config.top], ctx)
+    assert resolved.as_dict()["rules"] == {"T001": {"max-ops": 7, "ratio": 1}}
+    assert resolve("", [parse_config("", path, ctx).top], ctx).as_dict()["rules"] == {
         "T001": {"max-ops": 100, "ratio": 0.5}}
     for bad in ('max-ops = "7"', "max-ops = true", 'ratio = "x"', "max-ops = 1.5"):
         with pytest.raises(ConfigError, match=r"mnnlint.toml: top level key 'rules.T001.(max-ops|ratio)': must be"):
-            parse_config(f"[rules.T001]\n{bad}\n", path, registry, caps)
+            parse_config(f"[rules.T001]\n{bad}\n", path, ctx)
 
 
 def test_readme_configuration_examples_are_valid(tmp_path: Path) -> None:
