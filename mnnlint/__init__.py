@@ -7,8 +7,6 @@ ERROR), and raises `InputError` or another `MnnlintError` for what it cannot che
 
 from __future__ import annotations
 
-from typing import Any
-
 __version__ = "0.1.0"
 __all__ = ["ConfigError", "Diagnostic", "InputError", "MnnlintError", "Severity", "UsageError", "__version__",
            "lint"]
@@ -19,7 +17,7 @@ _LAZY = {"lint": "api", "Diagnostic": "diagnostics", "Severity": "diagnostics", 
          "InputError": "errors", "MnnlintError": "errors", "UsageError": "errors", "ConfigError": "errors"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 

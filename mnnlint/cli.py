@@ -207,6 +207,8 @@ def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Calla
     import os
     from pathlib import Path
 
+    from .errors import UsageError
+
     if result.sources == 0:
         _warn(f"no MNN models (*.mnn files or LLM export folders) found in {', '.join(args.paths)}")
     inputs = [*named, *(c.file for c in result.checked), *(e.path for e in result.input_errors)]
@@ -252,7 +254,10 @@ def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Calla
         text = step_summary(shown, info)
         if len(text.encode("utf-8", "surrogateescape")) > MAX_STEP_SUMMARY:
             text = text[: MAX_STEP_SUMMARY // 4] + "\n\n(truncated: the job summary is limited to 1 MiB)\n"
-        write_text(summary_file, text, "job summary ($GITHUB_STEP_SUMMARY)", append=True, regular_only=True)
+        try:
+            write_text(summary_file, text, "job summary", append=True, regular_only=True)
+        except UsageError as err:  # the report is out; the summary is a courtesy, the verdict stands
+            _warn(f"$GITHUB_STEP_SUMMARY {err}")
     return code
 
 

@@ -419,7 +419,7 @@ class Layer:
             try:
                 values[setting.name] = setting.parse(raw, ctx)
             except Invalid as err:
-                sub = "" if err.key is None else (err.key if err.key.startswith("[") else "." + err.key)
+                sub = "" if err.key is None else err.key if setting.key == "suppress" else "." + err.key
                 raise source.error(key + sub, err.problem) from None
         return cls(source, values)
 

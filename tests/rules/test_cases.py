@@ -63,8 +63,8 @@ def _with_config(case: dict[str, Any], source: Any) -> list[Any]:
     what policy did."""
     from mnnlint.run import prepare
 
-    run = prepare(flags={"target": [case["target"]], "mnn-version": case["mnn_version"], "profile": case.get("profile")},
-                  config=_write_config(case["config"]), label="case")
+    flags = {"target": [case["target"]], "mnn-version": case["mnn_version"], "profile": case.get("profile")}
+    run = prepare(flags=flags, config=_write_config(case["config"]), label="case")
     return run.execute([source]).diagnostics
 
 
