@@ -36,13 +36,13 @@ def _cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("code", "case"), _cases())
-def test_rule_case(code: str, case: dict[str, Any]) -> None:
+def test_rule_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     rule = load_registry().get(code)
     assert rule is not None
     (source,) = list(expand([str(MODELS / case["model"])]))
     model = load(source)
     if "config" in case:
-        found = _with_config(case, source)
+        found = _with_config(case, source, tmp_path)
     else:
         plan = Profile(targets=(canonical(case["target"]),), releases=tuple(CAPS.resolve_versions(case["mnn_version"])),
                        rules=(rule,), build_profile=case.get("profile"))
@@ -57,22 +57,14 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
         assert diag.release and diag.target and diag.profile and diag.fix
 
 
-def _with_config(case: dict[str, Any], source: Any) -> list[Any]:
+def _with_config(case: dict[str, Any], source: Any, folder: Path) -> list[Any]:
     """A case with `config` (an mnnlint.toml beside the models) runs every rule it selects,
     then the policy (suppressions, per-file ignores, severities): rules such as M001 report
     what policy did."""
     from mnnlint.run import prepare
 
     flags = {"target": [case["target"]], "mnn-version": case["mnn_version"], "profile": case.get("profile")}
-    run = prepare(flags=flags, config=_write_config(case["config"]), label="case")
+    config = folder / "mnnlint.toml"
+    config.write_text(case["config"])
+    run = prepare(flags=flags, config=config, label="case")
     return run.execute([source]).diagnostics
-
-
-def _write_config(text: str) -> Path:
-    """The case's config as a file beside the models' copy, so globs resolve from MODELS."""
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="mnnlint-case-"))
-    path = folder / "mnnlint.toml"
-    path.write_text(text)
-    return path
