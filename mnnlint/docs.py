@@ -8,11 +8,6 @@ from typing import Any
 from .rule import DOC_SECTIONS, Rule
 
 
-def rule_header(rule: type[Rule]) -> str:
-    """`B002 fused-op-unsupported · error · since 0.1.0`."""
-    return f"{rule.code} {rule.name} · {rule.severity} · since {rule.since}"
-
-
 def rule_record(rule: type[Rule]) -> dict[str, Any]:
     return {
         "code": rule.code,
