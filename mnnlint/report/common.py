@@ -199,7 +199,8 @@ def summary_line(diagnostics: Sequence[Diagnostic], run: RunInfo) -> str:
     combos = len(run.checked)
     failing = {(d.file, d.target, d.release) for d in diagnostics}
     clean = sum(1 for c in run.checked if (c.file, c.target, c.release) not in failing)
-    head = f"Found {severity_counts(diagnostics)}" if diagnostics else "All clean: no findings"
+    head = f"Found {severity_counts(diagnostics)}" if diagnostics else (
+        "No findings" if run.input_errors else "All clean: no findings")
     merged = len({finding_key(d) for d in diagnostics})
     if merged < len(diagnostics):
         releases = len({d.release for d in diagnostics})

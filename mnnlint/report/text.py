@@ -24,29 +24,30 @@ INDENT = " " * 10
 
 def header(run: RunInfo) -> list[str]:
     """What the run assumed: releases and tables, build profiles and their options, config."""
-    releases = list(dict.fromkeys(c.release for c in run.checked))
-    targets = list(dict.fromkeys(c.target for c in run.checked))
-    commits = list(dict.fromkeys(c.commit[:10] for c in run.checked))
-    if len(releases) == 1:
-        against = f"MNN {releases[0]} (tables at {commits[0]})"
-    elif releases:
-        against = f"MNN {ranges(releases, releases)} ({plural(len(releases), 'release')})"
-    else:
-        against = "no MNN release"
-    lines = [f"mnnlint {run.version}: {plural(run.models, 'model')} on {', '.join(targets) or 'no target'}, "
-             f"against {against}"]
-    builds = dict.fromkeys((c.profile, tuple(c.build_options)) for c in run.checked)
-    for profile, options in builds:
-        if options:
-            lines.append(f"build profile {profile}: {', '.join(options)}")
-        else:
-            defaults = ": the release's CMake defaults" if profile == "default" else ""
-            lines.append(f"build profile {profile}{defaults}")
+    lines = [f"mnnlint {run.version}: no model checked"] if not run.checked else _assumed(run)
     if run.verbose:
         config = run.config_file or "none (built-in defaults)"
         profiles = f" (profiles {', '.join(run.config_profiles)})" if run.config_profiles else ""
         lines.append(f"config file: {config}{profiles}")
     return [w for entry in lines for w in wrap(text(entry), "", "    ")]
+
+
+def _assumed(run: RunInfo) -> list[str]:
+    releases = list(dict.fromkeys(c.release for c in run.checked))
+    targets = list(dict.fromkeys(c.target for c in run.checked))
+    commits = list(dict.fromkeys(c.commit[:10] for c in run.checked))
+    if len(releases) == 1:
+        against = f"MNN {releases[0]} (tables at {commits[0]})"
+    else:
+        against = f"MNN {ranges(releases, releases)} ({plural(len(releases), 'release')})"
+    lines = [f"mnnlint {run.version}: {plural(run.models, 'model')} on {', '.join(targets)}, against {against}"]
+    for profile, options in dict.fromkeys((c.profile, tuple(c.build_options)) for c in run.checked):
+        if options:
+            lines.append(f"build profile {profile}: {', '.join(options)}")
+        else:
+            defaults = ": the release's CMake defaults" if profile == "default" else ""
+            lines.append(f"build profile {profile}{defaults}")
+    return lines
 
 
 def _finding(f: Finding, color: bool) -> list[str]:
