@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..diagnostics import Diagnostic, OpRef, Severity
+from .escape import to_bytes
 
 if TYPE_CHECKING:
     from . import RunInfo
@@ -64,7 +65,7 @@ def artifact_uri(file: str, run: RunInfo) -> str:
     names the real file.
     """
     rel = artifact_path(file, run)
-    encoded = quote(os.fsencode(rel), safe="/")
+    encoded = quote(to_bytes(rel), safe="/")
     return "file://" + encoded if posixpath.isabs(rel) else encoded
 
 

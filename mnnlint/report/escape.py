@@ -78,8 +78,13 @@ def unicode(value: str) -> str:
         value.encode("utf-8")
         return value
     except UnicodeEncodeError:
-        return value.encode("utf-8", "surrogateescape" if _only_byte_escapes(value) else "surrogatepass") \
-            .decode("utf-8", "backslashreplace")
+        return to_bytes(value).decode("utf-8", "backslashreplace")
+
+
+def to_bytes(value: str) -> bytes:
+    """`value` as bytes: a surrogate escape as the byte it stands for (as `os.fsencode`), any
+    other lone surrogate as its code point's UTF-8 pattern. Never fails."""
+    return value.encode("utf-8", "surrogateescape" if _only_byte_escapes(value) else "surrogatepass")
 
 
 def _only_byte_escapes(value: str) -> bool:
