@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..diagnostics import Diagnostic, Severity
-from . import RunInfo
-from .common import Finding, merge_releases, plural, ranges, summary_line, where
+from . import Checked, RunInfo
+from .common import Finding, checks, merge_releases, plural, ranges, releases_of, summary_line, where
 from .console import paint, wrap
 from .escape import line, text
 
@@ -65,9 +65,8 @@ def _finding(f: Finding, color: bool) -> list[str]:
     return out
 
 
-def _section(file: str, target: str, findings: Sequence[Finding], run: RunInfo, color: bool) -> list[str]:
-    checked = [c for c in run.checked if (c.file, c.target) == (file, target)]
-    releases = list(dict.fromkeys(c.release for c in checked)) or list(findings[0].releases)
+def _section(file: str, target: str, findings: Sequence[Finding], checked: Sequence[Checked], color: bool) -> list[str]:
+    releases = releases_of(checked) or list(findings[0].releases)
     profiles = list(dict.fromkeys(c.profile for c in checked)) or [findings[0].shown.profile]
     head = (f"{paint(text(file), 'bold', color)} on {paint(text(target), 'bold', color)}, "
             f"MNN {ranges(releases, releases)} (build profile {', '.join(profiles)})")
@@ -85,8 +84,9 @@ def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None
     sections: dict[tuple[str, str], list[Finding]] = {}
     for f in merge_releases(diagnostics, run):
         sections.setdefault((f.shown.file, f.shown.target), []).append(f)
+    index = checks(run)
     for (file, target), findings in sections.items():
-        lines += _section(file, target, findings, run, run.color)
+        lines += _section(file, target, findings, index.get((file, target), []), run.color)
         lines.append("")
     lines += [f"{paint('input error', 'red', run.color)} {text(err)}" for err in run.input_errors]
     lines.append(summary_line(diagnostics, run))
