@@ -61,7 +61,8 @@ def _finding(f: Finding, color: bool) -> list[str]:
     for part in d.message.splitlines() or [""]:
         out += wrap(text(part), INDENT)
     if d.fix:
-        out += wrap(f"{paint('fix:', 'dim', color)} {text(d.fix)}", INDENT)
+        fix = wrap(f"fix: {text(d.fix)}", INDENT)  # wrapped before colouring: codes take no columns
+        out += [fix[0].replace("fix:", paint("fix:", "dim", color), 1), *fix[1:]]
     return out
 
 
