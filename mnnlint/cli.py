@@ -191,14 +191,14 @@ def check_main(argv: Sequence[str]) -> int:
 
 
 def _execute(run: Run, args: argparse.Namespace, output_format: str) -> RunResult:
-    """Check the models. Each input error is one line on stderr, as it happens; human
-    reports only count them, machine formats carry them as data."""
+    """Check the models. Every format carries the input errors (see mnnlint.report), so
+    they go to stderr, as they happen, only when the report goes to a file."""
     sources: Any = run.sources(args.paths)
     if output_format == "text" and args.output_file is None and not args.quiet:
         from .report.progress import with_progress
 
         sources = with_progress(sources, sys.stderr)
-    return run.execute(sources, _error)
+    return run.execute(sources, _error if args.output_file else lambda err: None)
 
 
 def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Callable[..., None],
