@@ -331,6 +331,6 @@ def test_the_time_limit_covers_policy_and_the_report_is_bounded(tmp_path: Path, 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(run, "MAX_REPORT_BYTES_PER_FILE", 200)
     code = cli.main([str(EXAMPLE), *CUDA_320, "--isolated", "--format", "json"])
-    out, err = capsys.readouterr()
+    out = capsys.readouterr().out
     assert code == 2 and "findings would make a report of about" in json.loads(out)["input_errors"][0]
     assert json.loads(out)["diagnostics"] == []
