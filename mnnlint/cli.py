@@ -35,7 +35,6 @@ COMMANDS: dict[str, str] = {
     "rule": "mnnlint.cli:rule_main",
     "targets": "mnnlint.cli:targets_main",
 }
-NEEDS_MODELS = ("check", "inspect")  # commands that read models: start-up without numpy
 # Settings a check flag sets: TOML key -> the flag, named in errors.
 FLAGS = {"target": "--target", "mnn-version": "--mnn-version", "profile": "--profile",
          "build-options": "--build-option", "select": "--select", "extend-select": "--extend-select",
@@ -419,7 +418,6 @@ def _handler(command: str) -> Callable[[Sequence[str]], int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from_command_line = argv is None  # the process is ours: start-up shortcuts are safe
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         if argv[:1] in (["--version"], ["-V"]):
@@ -429,10 +427,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
             return EXIT_ERROR
         command, rest = (argv[0], argv[1:]) if argv[0] in COMMANDS else ("check", argv)
-        if from_command_line and command in NEEDS_MODELS:
-            from .startup import import_flatbuffers_without_numpy
-
-            import_flatbuffers_without_numpy()
         return _handler(command)(rest)
     except KeyboardInterrupt:
         print(file=sys.stderr)
