@@ -137,10 +137,11 @@ class Run:
         key = (release, build_profile, tuple(sorted(options.items())))
         if key not in _BUILD_SETS:
             table = self.caps.release(release)
-            defaults = table.raw.get("cmake_options", {})
+            # the `default` profile is the release's CMake defaults; options it leaves unset are OFF
+            defaults = table.build("default", {}) if "default" in table.profiles else table.raw.get("cmake_options", {})
             build = table.build(build_profile, options)
             _BUILD_SETS[key] = tuple(f"{k}={'ON' if v else 'OFF'}" for k, v in sorted(build.items())
-                                     if defaults.get(k) != v)
+                                     if bool(defaults.get(k, False)) != v or k in options)
         return _BUILD_SETS[key]
 
     def _run_phase(self, result: RunResult, policy: Policy) -> None:

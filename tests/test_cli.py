@@ -169,11 +169,30 @@ def test_a_folder_without_models_warns(tmp_path: Path) -> None:
 
 
 def test_an_input_error_is_printed_once(tmp_path: Path) -> None:
+    """At a terminal the report names the bad file once; with stdout piped or a file it is also on stderr."""
+    import pty
+
     (tmp_path / "bad.mnn").write_bytes(b"")
-    proc = run_in(tmp_path, "bad.mnn", str(EXAMPLE), *CUDA_320, "--isolated")
-    assert proc.returncode == 2
-    assert (proc.stdout + proc.stderr).count("bad.mnn: empty file") == 1
-    assert "1 file could not be read" in proc.stdout
+    args = [sys.executable, "-m", "mnnlint", "bad.mnn", str(EXAMPLE), *CUDA_320, "--isolated"]
+    env = {k: v for k, v in os.environ.items() if k != "MNNLINT_OUTPUT_FORMAT"}
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(args, cwd=tmp_path, stdout=terminal, stderr=terminal, env={**env, "NO_COLOR": "1"})
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    assert proc.wait(timeout=120) == 2
+    assert seen.decode().count("bad.mnn: empty file") == 1 and "1 file could not be read" in seen.decode()
+    piped = run_in(tmp_path, "bad.mnn", str(EXAMPLE), *CUDA_320, "--isolated", "--format", "json")
+    assert piped.returncode == 2 and piped.stderr.count("bad.mnn: empty file") == 1
+    assert json.loads(piped.stdout)["input_errors"][0].startswith("bad.mnn: empty file")
 
 
 def test_output_file_creates_its_folder(tmp_path: Path) -> None:
