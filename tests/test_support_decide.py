@@ -1,0 +1,126 @@
+"""Direct, table-driven tests of `support.decide`: one case per branch of the decision.
+
+Each case builds the smallest release table that reaches one branch, so a change in
+the decision shows up here as one named case, independent of the generated data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from mnnlint.capabilities import ReleaseTable
+from mnnlint.capabilities.support import Status, decide
+
+FILES = ["cpu.cpp", "gpu.cpp", "gpu_flag.cpp", "cpu_flag.cpp"]
+
+
+def reg(file: int, requires: dict[str, bool] | None = None) -> dict[str, Any]:
+    return {"at": [file, 10 + file], **({"requires": requires} if requires else {})}
+
+
+def make_table(
+    *,
+    cpu: dict[str, list[dict[str, Any]]] | None = None,
+    gpu: dict[str, list[dict[str, Any]]] | None = None,
+    gpu_compiler: str = "Compiler_Loop",
+    geometry: dict[str, dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> ReleaseTable:
+    raw: dict[str, Any] = {
+        "release": "9.9.9",
+        "files": FILES,
+        "backends": {
+            "cpu": {"ops": cpu or {}},
+            "gpu": {"ops": gpu or {}},
+            "fp16": {"ops": {"Dummy": [reg(0)]}, "extends": "cpu"},
+        },
+        "compiler": {"cpu": "Compiler_Loop", "gpu": gpu_compiler, "fp16": "Compiler_Loop"},
+        "geometry": geometry or {},
+        "never_executed": {"Input": "not scheduled", "Shape": "always constant"},
+        "cmake_options": {"MNN_FLAG": False},
+        "profiles": {"default": {}},
+        "macros": {"FLAG_MACRO": "MNN_FLAG"},
+    }
+    raw.update(extra or {})
+    return ReleaseTable(raw)
+
+
+@dataclass
+class Case:
+    name: str
+    table: ReleaseTable
+    op: str
+    want: Status
+    backend: str = "gpu"
+    build: dict[str, bool] = field(default_factory=lambda: {"MNN_FLAG": False})
+    check: dict[str, Any] = field(default_factory=dict)  # Verdict attributes to compare
+
+
+LOOP_GATHER = {"compiler": ["Compiler_Loop"], "into": ["Raster", "While"], "at": "g.cpp:1"}
+CASES = [
+    Case("never executed (scheduler drops it)", make_table(), "Input", Status.NOT_EXECUTED),
+    Case("never executed (shape-only op, computed at resize)", make_table(), "Shape", Status.NOT_EXECUTED),
+    Case("registered unconditionally", make_table(gpu={"Conv": [reg(1)]}, cpu={"Conv": [reg(0)]}),
+         "Conv", Status.SUPPORTED, check={"needs": {}}),
+    Case("registered under an option the build sets",
+         make_table(gpu={"Attn": [reg(2, {"FLAG_MACRO": True})]}), "Attn", Status.SUPPORTED,
+         build={"MNN_FLAG": True}),
+    Case("registered under a platform macro: taken as present, recorded",
+         make_table(gpu={"Conv": [reg(1, {"__aarch64__": True})]}), "Conv", Status.SUPPORTED,
+         check={"assumed": ("__aarch64__",)}),
+    Case("blocked by an option, the CPU runs it: fallback naming the option",
+         make_table(gpu={"Attn": [reg(2, {"FLAG_MACRO": True})]}, cpu={"Attn": [reg(0)]}),
+         "Attn", Status.FALLBACK, check={"needs": {"MNN_FLAG": True}}),
+    Case("blocked on the backend and the CPU: unrunnable, naming the option",
+         make_table(gpu={"Attn": [reg(2, {"FLAG_MACRO": True})]}, cpu={"Attn": [reg(3, {"FLAG_MACRO": True})]}),
+         "Attn", Status.UNRUNNABLE, check={"needs": {"MNN_FLAG": True}}),
+    Case("not registered, the CPU runs it: fallback", make_table(cpu={"Erf": [reg(0)]}), "Erf", Status.FALLBACK),
+    Case("registered nowhere: unrunnable", make_table(), "Custom", Status.UNRUNNABLE),
+    Case("the CPU itself lacks it: unrunnable", make_table(), "Custom", Status.UNRUNNABLE, backend="cpu"),
+    Case("fp16 CPU takes the plain CPU's registration", make_table(cpu={"Erf": [reg(0)]}), "Erf",
+         Status.SUPPORTED, backend="fp16"),
+    Case("geometry rewrites it into parts the backend runs",
+         make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]}, geometry={"Gather": LOOP_GATHER}),
+         "Gather", Status.DECOMPOSED, check={"into": ("Raster", "While")}),
+    Case("geometry part missing, op not registered: fallback naming the part",
+         make_table(gpu={"Raster": [reg(1)]}, cpu={"While": [reg(0)], "Raster": [reg(0)]},
+                    geometry={"Gather": LOOP_GATHER}),
+         "Gather", Status.FALLBACK, check={"missing_parts": ("While",)}),
+    Case("computer re-emits the op, backend registers it",
+         make_table(gpu={"Pool": [reg(1)], "Raster": [reg(1)]},
+                    geometry={"Pool": {"compiler": ["Compiler_Geometry"], "into": ["Pool", "Raster"]}}),
+         "Pool", Status.DECOMPOSED),
+    Case("computer re-emits the op, backend lacks it: fallback",
+         make_table(gpu={"Raster": [reg(1)]}, cpu={"Pool": [reg(0)]},
+                    geometry={"Pool": {"compiler": ["Compiler_Geometry"], "into": ["Pool", "Raster"]}}),
+         "Pool", Status.FALLBACK, check={"missing_parts": ("Pool",)}),
+    Case("parts not checked against the backend (only Raster, While and the op itself are)",
+         make_table(gpu={"Raster": [reg(1)]},
+                    geometry={"Sel": {"compiler": ["Compiler_Geometry"], "into": ["BinaryOp", "Raster"]}}),
+         "Sel", Status.DECOMPOSED),
+    Case("Loop-only computer on a Geometry-compiler backend: the op arrives whole",
+         make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]}, cpu={"Gather": [reg(0)]},
+                    gpu_compiler="Compiler_Geometry", geometry={"Gather": LOOP_GATHER}),
+         "Gather", Status.FALLBACK, check={"into": ()}),
+    Case("Origin-compiler backend sees the op whole",
+         make_table(gpu={"Gather": [reg(1)]}, gpu_compiler="Compiler_Origin", geometry={"Gather": LOOP_GATHER}),
+         "Gather", Status.SUPPORTED),
+    Case("a computer behind an unmet option does not apply",
+         make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]}, cpu={"Gather": [reg(0)]},
+                    geometry={"Gather": {**LOOP_GATHER, "requires": {"FLAG_MACRO": True}}}),
+         "Gather", Status.FALLBACK, check={"into": ()}),
+    Case("module-layer control flow is not a backend's op: While with a WhileParam is decided per op",
+         make_table(gpu={"While": [reg(1)]}), "While", Status.SUPPORTED),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_decide_branch(case: Case) -> None:
+    verdict = decide(case.table, case.backend, case.op, case.build)
+    assert verdict.status is case.want, verdict
+    for attr, value in case.check.items():
+        got = getattr(verdict, attr)
+        assert (dict(got) if attr == "needs" else got) == value, (attr, verdict)
