@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from mnnlint.capabilities import ReleaseTable
-from mnnlint.capabilities.support import Status, decide
+from mnnlint.capabilities.support import OpFacts, Status, decide
 
 FILES = ["cpu.cpp", "gpu.cpp", "gpu_flag.cpp", "cpu_flag.cpp"]
 
@@ -57,12 +57,14 @@ class Case:
     backend: str = "gpu"
     build: dict[str, bool] = field(default_factory=lambda: {"MNN_FLAG": False})
     check: dict[str, Any] = field(default_factory=dict)  # Verdict attributes to compare
+    facts: OpFacts = field(default_factory=OpFacts)
 
 
 LOOP_GATHER = {"compiler": ["Compiler_Loop"], "into": ["Raster", "While"], "at": "g.cpp:1"}
 CASES = [
     Case("never executed (scheduler drops it)", make_table(), "Input", Status.NOT_EXECUTED),
-    Case("never executed (shape-only op, computed at resize)", make_table(), "Shape", Status.NOT_EXECUTED),
+    Case("shape-only op: computed once on the CPU at resize, whatever the backend has",
+         make_table(cpu={"Shape": [reg(0)]}), "Shape", Status.CONSTANT, check={"at_load": True}),
     Case("registered unconditionally", make_table(gpu={"Conv": [reg(1)]}, cpu={"Conv": [reg(0)]}),
          "Conv", Status.SUPPORTED, check={"needs": {}}),
     Case("registered under an option the build sets",
@@ -112,15 +114,78 @@ CASES = [
          make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]}, cpu={"Gather": [reg(0)]},
                     geometry={"Gather": {**LOOP_GATHER, "requires": {"FLAG_MACRO": True}}}),
          "Gather", Status.FALLBACK, check={"into": ()}),
-    Case("module-layer control flow is not a backend's op: While with a WhileParam is decided per op",
-         make_table(gpu={"While": [reg(1)]}), "While", Status.SUPPORTED),
+    # -- module layer (PipelineModule.cpp `_createSubModule`) --
+    Case("While with a WhileParam runs in the Module layer, whatever the backend has",
+         make_table(), "While", Status.MODULE_LAYER, facts=OpFacts("WhileParam", 2)),
+    Case("While with a LoopParam is an ordinary backend op", make_table(gpu={"While": [reg(1)]}), "While",
+         Status.SUPPORTED, facts=OpFacts("LoopParam", 2)),
+    Case("If runs in the Module layer", make_table(), "If", Status.MODULE_LAYER, facts=OpFacts("IfParam", 3)),
+    Case("the module-layer list comes from the data when present",
+         make_table(extra={"module_layer": {"MoE": None}}), "MoE", Status.MODULE_LAYER),
+    Case("an op the data does not list is asked of the backend",
+         make_table(extra={"module_layer": {"MoE": None}}), "If", Status.UNRUNNABLE),
+    # -- constants (GeometryComputerUtils::buildConstantTensors) --
+    Case("an op with constant inputs is computed on the CPU at load: no fallback on the backend",
+         make_table(cpu={"Erf": [reg(0)]}), "Erf", Status.CONSTANT, facts=OpFacts(constant=True)),
+    Case("a constant op the CPU cannot compute stops the model (Const Folder Error)",
+         make_table(gpu={"Erf": [reg(1)]}), "Erf", Status.UNRUNNABLE, facts=OpFacts(constant=True),
+         check={"at_load": True}),
+    # -- the CPU backup gets the same command (Pipeline.cpp:587-595) --
+    Case("Geometry-compiler backend: the raw op goes to the CPU, which runs it only through geometry",
+         make_table(gpu={"Raster": [reg(1)]}, cpu={"Raster": [reg(0)], "While": [reg(0)]},
+                    gpu_compiler="Compiler_Geometry", geometry={"Gather": LOOP_GATHER}),
+         "Gather", Status.UNRUNNABLE, check={"raw_to_backup": True, "cpu_lacks": ("Gather",)}),
+    Case("a decomposed part the backend lacks goes to the CPU's own registration",
+         make_table(gpu={"Raster": [reg(1)]}, cpu={"While": [reg(0)]}, geometry={"Gather": LOOP_GATHER}),
+         "Gather", Status.FALLBACK, check={"missing_parts": ("While",)}),
+    Case("a decomposed part neither the backend nor the CPU registers stops the model",
+         make_table(gpu={"Raster": [reg(1)]}, geometry={"Gather": LOOP_GATHER}),
+         "Gather", Status.UNRUNNABLE, check={"cpu_lacks": ("While",)}),
+    # -- what a computer emits --
+    Case("a Loop computer's While falls back even where the backend registers the op (BatchMatMul)",
+         make_table(gpu={"MatMul": [reg(1)], "Raster": [reg(1)]}, cpu={"While": [reg(0)]},
+                    geometry={"MatMul": {"compiler": ["Compiler_Loop"], "into": ["MatMul", "Raster", "While"]}}),
+         "MatMul", Status.FALLBACK, check={"missing_parts": ("While",)}),
+    Case("per-class data: a one-input Gather re-emits itself, which the backend lacks",
+         make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]}, cpu={"Gather": [reg(0)]},
+                    geometry={"Gather": {"compiler": ["Compiler_Loop"],
+                                         "emits": [{"op": "Gather", "when": {"inputs": 1}}, "While"]}}),
+         "Gather", Status.FALLBACK, facts=OpFacts(inputs=1), check={"missing_parts": ("Gather",)}),
+    Case("per-class data: a two-input Gather does not re-emit itself",
+         make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]},
+                    geometry={"Gather": {"compiler": ["Compiler_Loop"],
+                                         "emits": [{"op": "Gather", "when": {"inputs": 1}}, "While"]}}),
+         "Gather", Status.DECOMPOSED, facts=OpFacts(inputs=2)),
+    Case("per-class data: a class that never names the op does not re-emit it (GatherND)",
+         make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]},
+                    geometry={"GatherND": {"compiler": ["Compiler_Loop"], "emits": ["Raster", "While"]}}),
+         "GatherND", Status.DECOMPOSED),
+    Case("a loop behind the Loop mask is not emitted on a Geometry-compiler backend (Session.cpp:175)",
+         make_table(gpu={"BinaryOp": [reg(1)], "Raster": [reg(1)]}, gpu_compiler="Compiler_Geometry",
+                    geometry={"BinaryOp": {"compiler": ["Compiler_Geometry"],
+                                           "emits": ["BinaryOp", {"op": "While", "when": "USELOOP"}]}}),
+         "BinaryOp", Status.DECOMPOSED),
+    Case("a part under a condition the file cannot decide, other than Raster/While/itself, is not held",
+         make_table(gpu={"Sel": [reg(1)]},
+                    geometry={"Sel": {"compiler": ["Compiler_Loop"],
+                                      "emits": [{"op": "UnaryOp", "when": "input rank > 4"}, "Sel"]}}),
+         "Sel", Status.DECOMPOSED),
+    # -- shape functions (SizeComputer.cpp:167-198) --
+    Case("no shape function in this build: the model cannot run on any backend, naming the option",
+         make_table(gpu={"Attn": [reg(2, {"FLAG_MACRO": True})]}, cpu={"Attn": [reg(3, {"FLAG_MACRO": True})]},
+                    extra={"shape": {"Attn": {"at": [{"at": [0, 5], "requires": {"FLAG_MACRO": True}}]}}}),
+         "Attn", Status.UNRUNNABLE, check={"shape_needs": {"MNN_FLAG": True}}),
+    Case("with the shape function compiled, the backend decides",
+         make_table(gpu={"Attn": [reg(2, {"FLAG_MACRO": True})]},
+                    extra={"shape": {"Attn": {"at": [{"at": [0, 5], "requires": {"FLAG_MACRO": True}}]}}}),
+         "Attn", Status.SUPPORTED, build={"MNN_FLAG": True}),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_decide_branch(case: Case) -> None:
-    verdict = decide(case.table, case.backend, case.op, case.build)
+    verdict = decide(case.table, case.backend, case.op, case.build, case.facts)
     assert verdict.status is case.want, verdict
     for attr, value in case.check.items():
         got = getattr(verdict, attr)
-        assert (dict(got) if attr == "needs" else got) == value, (attr, verdict)
+        assert (dict(got) if attr in ("needs", "shape_needs") else got) == value, (attr, verdict)
