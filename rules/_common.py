@@ -61,7 +61,7 @@ def setter_text(ctx: RuleContext, option: str) -> str:
             if release == "HEAD":
                 continue
             table = ctx.tables.release(release)
-            if table.profiles.get(profile, {}).get(option):
+            if profile in table.profiles and table.build(profile, {}).get(option):
                 return f" ({switch} sets it from MNN {release})"
     return ""
 

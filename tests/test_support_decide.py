@@ -60,6 +60,14 @@ class Case:
     facts: OpFacts = field(default_factory=OpFacts)
 
 
+def computers(compiler: str, emits: list[dict[str, Any]]) -> dict[str, Any]:
+    """A geometry entry in the per-class format: one computer class and what it emits."""
+    return {"computers": [{"computer": "GeometryX", "at": "g.cpp:1", "compiler": compiler, "emits": emits}]}
+
+
+MOE_MODULE = {"MoE": {"module": "MoEModule", "at": "express/module/PipelineModule.cpp:635"}}
+ONE_INPUT_GATHER = [{"type": "Gather", "self": True, "when": "inputs.size() == 1", "inputs": 1},
+                    {"type": "Raster"}, {"type": "While"}]
 LOOP_GATHER = {"compiler": ["Compiler_Loop"], "into": ["Raster", "While"], "at": "g.cpp:1"}
 CASES = [
     Case("never executed (scheduler drops it)", make_table(), "Input", Status.NOT_EXECUTED),
@@ -121,9 +129,9 @@ CASES = [
          Status.SUPPORTED, facts=OpFacts("LoopParam", 2)),
     Case("If runs in the Module layer", make_table(), "If", Status.MODULE_LAYER, facts=OpFacts("IfParam", 3)),
     Case("the module-layer list comes from the data when present",
-         make_table(extra={"module_layer": {"MoE": None}}), "MoE", Status.MODULE_LAYER),
+         make_table(extra={"module_ops": MOE_MODULE}), "MoE", Status.MODULE_LAYER),
     Case("an op the data does not list is asked of the backend",
-         make_table(extra={"module_layer": {"MoE": None}}), "If", Status.UNRUNNABLE),
+         make_table(extra={"module_ops": MOE_MODULE}), "If", Status.UNRUNNABLE),
     # -- constants (GeometryComputerUtils::buildConstantTensors) --
     Case("an op with constant inputs is computed on the CPU at load: no fallback on the backend",
          make_table(cpu={"Erf": [reg(0)]}), "Erf", Status.CONSTANT, facts=OpFacts(constant=True)),
@@ -148,36 +156,41 @@ CASES = [
          "MatMul", Status.FALLBACK, check={"missing_parts": ("While",)}),
     Case("per-class data: a one-input Gather re-emits itself, which the backend lacks",
          make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]}, cpu={"Gather": [reg(0)]},
-                    geometry={"Gather": {"compiler": ["Compiler_Loop"],
-                                         "emits": [{"op": "Gather", "when": {"inputs": 1}}, "While"]}}),
+                    geometry={"Gather": computers("Compiler_Loop", ONE_INPUT_GATHER)}),
          "Gather", Status.FALLBACK, facts=OpFacts(inputs=1), check={"missing_parts": ("Gather",)}),
     Case("per-class data: a two-input Gather does not re-emit itself",
          make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]},
-                    geometry={"Gather": {"compiler": ["Compiler_Loop"],
-                                         "emits": [{"op": "Gather", "when": {"inputs": 1}}, "While"]}}),
+                    geometry={"Gather": computers("Compiler_Loop", ONE_INPUT_GATHER)}),
          "Gather", Status.DECOMPOSED, facts=OpFacts(inputs=2)),
+    Case("per-class data: an op re-emitted under a shape condition that the CPU itself cannot run is not held",
+         make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]},
+                    geometry={"BatchMatMul": computers("Compiler_Loop", [
+                        {"type": "BatchMatMul", "self": True, "when": "output->dimensions() == 2"},
+                        {"type": "While"}])}),
+         "BatchMatMul", Status.DECOMPOSED),
     Case("per-class data: a class that never names the op does not re-emit it (GatherND)",
          make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]},
-                    geometry={"GatherND": {"compiler": ["Compiler_Loop"], "emits": ["Raster", "While"]}}),
+                    geometry={"GatherND": computers("Compiler_Loop", [{"type": "Raster"}, {"type": "While"}])}),
          "GatherND", Status.DECOMPOSED),
     Case("a loop behind the Loop mask is not emitted on a Geometry-compiler backend (Session.cpp:175)",
          make_table(gpu={"BinaryOp": [reg(1)], "Raster": [reg(1)]}, gpu_compiler="Compiler_Geometry",
-                    geometry={"BinaryOp": {"compiler": ["Compiler_Geometry"],
-                                           "emits": ["BinaryOp", {"op": "While", "when": "USELOOP"}]}}),
+                    geometry={"BinaryOp": computers("Compiler_Geometry", [
+                        {"type": "BinaryOp", "self": True},
+                        {"type": "While", "when": "singleBroadCast && forwardSupportLoop && openLoop"}])}),
          "BinaryOp", Status.DECOMPOSED),
     Case("a part under a condition the file cannot decide, other than Raster/While/itself, is not held",
          make_table(gpu={"Sel": [reg(1)]},
-                    geometry={"Sel": {"compiler": ["Compiler_Loop"],
-                                      "emits": [{"op": "UnaryOp", "when": "input rank > 4"}, "Sel"]}}),
+                    geometry={"Sel": computers("Compiler_Loop", [{"type": "UnaryOp", "when": "dims > 4"},
+                                                                  {"type": "Sel", "self": True}])}),
          "Sel", Status.DECOMPOSED),
     # -- shape functions (SizeComputer.cpp:167-198) --
     Case("no shape function in this build: the model cannot run on any backend, naming the option",
          make_table(gpu={"Attn": [reg(2, {"FLAG_MACRO": True})]}, cpu={"Attn": [reg(3, {"FLAG_MACRO": True})]},
-                    extra={"shape": {"Attn": {"at": [{"at": [0, 5], "requires": {"FLAG_MACRO": True}}]}}}),
+                    extra={"shape_computers": {"Attn": [{"at": "ShapeAttn.cpp:5", "requires": {"FLAG_MACRO": True}}]}}),
          "Attn", Status.UNRUNNABLE, check={"shape_needs": {"MNN_FLAG": True}}),
     Case("with the shape function compiled, the backend decides",
          make_table(gpu={"Attn": [reg(2, {"FLAG_MACRO": True})]},
-                    extra={"shape": {"Attn": {"at": [{"at": [0, 5], "requires": {"FLAG_MACRO": True}}]}}}),
+                    extra={"shape_computers": {"Attn": [{"at": "ShapeAttn.cpp:5", "requires": {"FLAG_MACRO": True}}]}}),
          "Attn", Status.SUPPORTED, build={"MNN_FLAG": True}),
 ]
 

@@ -115,37 +115,36 @@ class Verdict:
 
 
 # -- table accessors: the generated facts this decision reads ------------------------------
-
-def module_layer_ops(table: ReleaseTable) -> Mapping[str, Any]:
-    """Op types the Module API runs itself → the parameter type that excludes one, if any.
-
-    Read from the release's `module_layer` table (express/module/PipelineModule.cpp,
-    `_createSubModule`). Releases generated before that table existed fall back to If and
-    While (every release from 2.8.0), NonMaxSuppressionV2 (every release) and MoE (from 3.2.0).
-    """
-    data = table.raw.get("module_layer")
-    if isinstance(data, Mapping):
-        return data
-    known = {"If": None, "While": "LoopParam", "NonMaxSuppressionV2": None}
-    if "MoE" in table.op_types and _vkey(table.release) >= (3, 2, 0):
-        known["MoE"] = None
-    return known
-
+# Keys as tableformat declares them (module_ops, need_content, shape_computers, geometry
+# computers with per-class emissions); tables generated before those keys existed fall back
+# to what the older keys say.
 
 def runs_in_module_layer(table: ReleaseTable, op_type: str, param_type: str) -> bool:
-    ops = module_layer_ops(table)
-    if op_type not in ops:
+    """Whether the Module API takes the op out of the graph and runs it itself.
+
+    From the release's `module_ops` (express/module/PipelineModule.cpp `_createSubModule`).
+    Older tables: If and While without a LoopParam (every release from 2.8.0),
+    NonMaxSuppressionV2 (every release) and MoE (MoEModule, from 3.2.0).
+    """
+    ops = table.raw.get("module_ops")
+    if ops is None:
+        ops = {"If": {}, "While": {"param_not": "LoopParam"}, "NonMaxSuppressionV2": {}}
+        if "MoE" in table.op_types and _vkey(table.release) >= (3, 2, 0):
+            ops["MoE"] = {}
+    entry = ops.get(op_type)
+    if entry is None:
         return False
-    entry = ops[op_type]
-    excluded = entry.get("unless_param") if isinstance(entry, Mapping) else entry
-    return excluded is None or param_type != excluded
+    if entry.get("param") is not None and param_type != entry["param"]:
+        return False
+    return entry.get("param_not") is None or param_type != entry["param_not"]
 
 
 def content_free(table: ReleaseTable, op_type: str) -> bool:
     """Whether MNN reads none of the op's input contents (OpCommonUtils::opNeedContent)."""
     data = table.raw.get("need_content")
     if isinstance(data, Mapping):
-        return data.get(op_type) is False or data.get(op_type) == []
+        entry = data.get(op_type)
+        return isinstance(entry, Mapping) and entry.get("unread") == "all"
     reasons = table.raw.get("never_executed", {})
     reason = reasons.get(op_type) if isinstance(reasons, Mapping) else None
     return reason is not None and not str(reason).startswith(NOT_SCHEDULED)
@@ -155,32 +154,24 @@ def content_free_inputs(table: ReleaseTable, op_type: str) -> frozenset[int]:
     """Input indexes whose content the op does not read (e.g. Reshape's shape, index 1)."""
     data = table.raw.get("need_content")
     entry = data.get(op_type) if isinstance(data, Mapping) else None
-    if isinstance(entry, Mapping):
-        return frozenset(int(i) for i in entry.get("not_read", ()))
+    if isinstance(entry, Mapping) and isinstance(entry.get("unread"), list):
+        return frozenset(int(i) for i in entry["unread"])
     return frozenset()
 
 
 def shape_content_inputs(table: ReleaseTable, op_type: str) -> frozenset[int]:
-    """Input indexes whose content defines the output shape (SizeComputer::needInputContent)."""
-    data = table.raw.get("shape", {}).get(op_type)
-    if isinstance(data, Mapping):
-        return frozenset(int(i) for i in data.get("content_inputs", ()))
-    return frozenset()
+    """Input indexes whose content defines the output shape (SizeComputer::needInputContent),
+    when the tables record them; none otherwise (the backward pass then adds nothing)."""
+    sites = table.raw.get("shape_computers", {}).get(op_type) or ()
+    return frozenset(int(i) for site in sites for i in site.get("content_inputs", ()))
 
 
 def shape_registrations(table: ReleaseTable, op_type: str) -> list[Registration]:
     """Where MNN registers a shape function for the op, with build conditions ([] = none known)."""
-    data = table.raw.get("shape", {}).get(op_type)
-    if not isinstance(data, Mapping):
-        return []
-    files: Sequence[str] = table.raw.get("files", ())
     out = []
-    for entry in data.get("at", ()):
-        where = entry.get("at") if isinstance(entry, Mapping) else entry
-        requires = entry.get("requires", {}) if isinstance(entry, Mapping) else {}
-        file, line = (files[where[0]], where[1]) if isinstance(where[0], int) else (where[0], where[1])
-        out.append(Registration(file, line, dict(requires) if isinstance(requires, Mapping) else {},
-                                requires if isinstance(requires, str) else None))
+    for site in table.raw.get("shape_computers", {}).get(op_type) or ():
+        file, _, line = str(site["at"]).rpartition(":")
+        out.append(Registration(file, int(line) if line.isdigit() else 0, dict(site.get("requires") or {})))
     return out
 
 
@@ -189,7 +180,7 @@ def computer_for(table: ReleaseTable, op_type: str, compiler: str) -> Mapping[st
     entry = table.geometry(op_type)
     if entry is None:
         return None
-    candidates = entry.get("computers") if isinstance(entry.get("computers"), list) else [entry]
+    candidates = entry["computers"] if isinstance(entry.get("computers"), list) else [entry]
     for wanted in COMPILER_USES.get(compiler, ()):
         for computer in candidates:
             kinds = computer.get("compiler") or ("Compiler_Geometry",)
@@ -200,7 +191,7 @@ def computer_for(table: ReleaseTable, op_type: str, compiler: str) -> Mapping[st
     return None
 
 
-def emissions(computer: Mapping[str, Any], op_type: str) -> list[Emission]:
+def emissions(computer: Mapping[str, Any], op_type: str, cpu_has_op: bool = True) -> list[Emission]:
     """The command types a computer emits, each with its condition.
 
     Per-class data (`emits`) is used as written. The older whole-file `into` list names
@@ -208,31 +199,43 @@ def emissions(computer: Mapping[str, Any], op_type: str) -> list[Emission]:
     itself are taken: from a Loop-only computer as always emitted (the loop is its
     general path: GeometryBatchMatMul emits While for any batched MatMul, whatever the
     backend registers), from a Geometry computer only when the backend lacks the op.
+    The op itself only counts when the CPU registers it: the CPU is a Loop runtime that
+    uses the same computer, so a computer that re-emitted an op the CPU cannot run would
+    fail on the CPU too (GatherND, GatherElements: the whole-file list names GatherV2's
+    re-emission, GeometryGather.cpp:134-142 at 3.6.1, for every class of the file).
     """
     emits = computer.get("emits")
     if isinstance(emits, list):
         out = []
         for e in emits:
-            if isinstance(e, Mapping):
-                out.append(Emission(str(e.get("op")), e.get("when")))
-            else:
-                out.append(Emission(str(e)))
+            itself = bool(e.get("self")) or e.get("type") == op_type
+            if itself and not cpu_has_op and e.get("inputs") is None:
+                continue
+            when: Any = {"inputs": e["inputs"]} if e.get("inputs") is not None else e.get("when")
+            out.append(Emission(op_type if itself else str(e["type"]), when))
         return out
     into = computer.get("into", ())
     kinds = computer.get("compiler") or ()
     loop_only = "Compiler_Loop" in kinds and "Compiler_Geometry" not in kinds
     when = None if loop_only else UNLESS_OP_REGISTERED
-    return [Emission(p, None if p == op_type else when) for p in into if p in GENERAL_PARTS or p == op_type]
+    return [Emission(p, None if p == op_type else when) for p in into
+            if p in GENERAL_PARTS or (p == op_type and cpu_has_op)]
+
+
+# A condition on the Loop geometry mask (GeometryBinary.cpp:142-143 at 3.6.1: `openLoop` is
+# `context.support(GEOMETRCOMPUTEMASK_USELOOP)`), which Session.cpp:175-177 clears for every
+# runtime that is not Compiler_Loop.
+LOOP_MASK_WORDS = ("openLoop", "USELOOP")
 
 
 def _holds(when: Any, facts: OpFacts, compiler: str = "Compiler_Loop") -> bool | None:
     """Whether an emission condition holds for this op; None when the file cannot tell."""
     if when is None or when == {} or when is True:
         return True
-    if isinstance(when, str) and "USELOOP" in when:  # the Loop mask: cleared for non-Loop runtimes
-        return compiler == "Compiler_Loop"
     if when is False:
         return False
+    if isinstance(when, str) and any(w in when for w in LOOP_MASK_WORDS):
+        return None if compiler == "Compiler_Loop" else False
     if isinstance(when, Mapping) and set(when) <= {"inputs", "inputs_not"}:
         if "inputs" in when and facts.inputs != int(when["inputs"]):
             return False
@@ -278,7 +281,7 @@ def _on_backend(table: ReleaseTable, backend: str, op_type: str, build: Mapping[
     if computer is None:
         commands, into = [op_type], ()
     else:
-        parts = emissions(computer, op_type)
+        parts = emissions(computer, op_type, _registered(table, "cpu", op_type, build)[0] is not None)
         into = tuple(dict.fromkeys(e.op for e in parts))
         own = _registered(table, backend, op_type, build)[0] is not None
         commands = []
