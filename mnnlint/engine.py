@@ -95,6 +95,7 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
     found: list[Diagnostic] = []
     checked = []
     graph = None
+    facts_by_signature: dict[tuple[object, ...], dict[int, OpFacts]] = {}  # releases that agree share them
     for release in plan.releases:
         table = caps.release(release)
         profile = plan.profile or assumed_profile(model, table)
@@ -102,10 +103,10 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
         backends = [b for t in plan.targets for b in expand_target(t, release_build, set(table.backend_ids))]
         facts: dict[int, OpFacts] = {}
         if wants_groups and all_ops:
-            from .graph import build_graph
-
-            graph = graph if graph is not None else build_graph(model)
-            facts = _op_facts(model, table, graph)
+            signature = _constness_signature(table, by_type, all_ops)
+            if signature not in facts_by_signature:
+                facts_by_signature[signature], graph = _op_facts(model, table, graph)
+            facts = facts_by_signature[signature]
         for target in dict.fromkeys(backends):
             build = build_for(table, profile, plan.build_options, target)
             present = table.has_op_table(target)
@@ -132,20 +133,39 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
     return CheckResult(found, checked)
 
 
-def _op_facts(model: Model, table: ReleaseTable, graph: Any) -> dict[int, OpFacts]:
-    """What decides each op's verdict besides its type, constness included (keyed by id(op))."""
+def _constness_signature(table: ReleaseTable, by_type: Mapping[str, Sequence[Op]],
+                         ops: Sequence[Op]) -> tuple[object, ...]:
+    """The release facts constness depends on, for the op types of this model."""
     from .capabilities import support
-    from .constness import constant_ops
+
+    per_type = tuple((t, support.content_free(table, t), support.content_free_inputs(table, t),
+                      support.shape_content_inputs(table, t)) for t in sorted(by_type))
+    params = {(op.type_label, op.param_type) for op in ops}
+    module = tuple(sorted(p for p in params if support.runs_in_module_layer(table, *p)))
+    return per_type + module
+
+
+def _op_facts(model: Model, table: ReleaseTable, graph: Any) -> tuple[dict[int, OpFacts], Any]:
+    """What decides each op's verdict besides its type, constness included (keyed by id(op)),
+    and the model graph when it had to be built for that."""
+    from .capabilities import support
+    from .constness import constant_ops, may_have_constants
     from .graph import node_key
 
-    constant = constant_ops(
-        model, graph=graph,
-        content_free=lambda t: support.content_free(table, t),
-        content_free_inputs=lambda t: support.content_free_inputs(table, t),
-        shape_inputs=lambda t: support.shape_content_inputs(table, t),
-        module_layer=lambda op: support.runs_in_module_layer(table, op.type_label, op.param_type),
-    )
-    return {id(op): OpFacts(op.param_type, len(op.inputs), node_key(op) in constant) for op in model.all_ops()}
+    constant: frozenset[tuple[str, int]] = frozenset()
+    if may_have_constants(model, lambda t: support.content_free(table, t)):
+        from .graph import build_graph
+
+        graph = graph if graph is not None else build_graph(model)
+        constant = constant_ops(
+            model, graph=graph,
+            content_free=lambda t: support.content_free(table, t),
+            content_free_inputs=lambda t: support.content_free_inputs(table, t),
+            shape_inputs=lambda t: support.shape_content_inputs(table, t),
+            module_layer=lambda op: support.runs_in_module_layer(table, op.type_label, op.param_type),
+        )
+    facts = {id(op): OpFacts(op.param_type, len(op.inputs), node_key(op) in constant) for op in model.all_ops()}
+    return facts, graph
 
 
 def _groups(table: ReleaseTable, target: str, build: Mapping[str, bool], ops: Sequence[Op],
