@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .capabilities import Capabilities, ReleaseTable
@@ -20,7 +20,8 @@ from .capabilities.backends import expand_target
 from .capabilities.support import OpFacts, Verdict, decide
 from .diagnostics import Diagnostic
 from .model import Model, Op
-from .rule import OpGroup, Rule, RuleContext
+from .rule import OpGroup, RuleContext
+from .settings import Profile
 
 # The build profile mnnlint assumes when the user names none: the LLM build MNN documents
 # (docs/transformers/llm.md) for LLM export folders and models holding transformer-fused
@@ -29,16 +30,6 @@ from .rule import OpGroup, Rule, RuleContext
 # clean only because of one of them is a finding of its own (B005).
 ASSUMED_PROFILE_LLM = "llm"
 ASSUMED_PROFILE = "default"
-
-
-@dataclass(frozen=True)
-class CheckPlan:
-    targets: Sequence[str]  # canonical backend ids
-    releases: Sequence[str]
-    rules: Sequence[type[Rule]]
-    profile: str | None = None  # None: assumed per model (see assumed_profile)
-    build_options: Mapping[str, bool] = field(default_factory=dict)
-    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,7 +76,8 @@ def options_beyond_defaults(table: ReleaseTable, build: Mapping[str, bool], targ
     return tuple(f"{k}={'ON' if v else 'OFF'}" for k, v in sorted(build.items()) if defaults.get(k) != v)
 
 
-def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResult:
+def check_model(model: Model, plan: Profile, caps: Capabilities) -> CheckResult:
+    """Check `model` for the targets, releases, build and rules of `plan` (its targets set)."""
     by_type: dict[str, list[Op]] = defaultdict(list)
     all_ops = list(model.all_ops())
     for op in all_ops:
@@ -98,7 +90,7 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
     facts_by_signature: dict[tuple[object, ...], dict[int, OpFacts]] = {}  # releases that agree share them
     for release in plan.releases:
         table = caps.release(release)
-        profile = plan.profile or assumed_profile(model, table)
+        profile = plan.build_profile or assumed_profile(model, table)
         release_build = table.build(profile, plan.build_options)
         backends = [b for t in plan.targets for b in expand_target(t, release_build, set(table.backend_ids))]
         facts: dict[int, OpFacts] = {}
@@ -111,7 +103,7 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
             build = build_for(table, profile, plan.build_options, target)
             present = table.has_op_table(target)
             checked.append(CheckedEntry(target, release, profile, table.commit,
-                                        options_beyond_defaults(table, build, target), plan.profile is None))
+                                        options_beyond_defaults(table, build, target), plan.build_profile is None))
             groups = _groups(table, target, build, all_ops, facts) if wants_groups and present else ()
             for rule in rules:
                 if not present and not rule.without_backend:
@@ -124,8 +116,9 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
                         continue
                 ctx = RuleContext(
                     model=model, ops=ops, target=target, release=release, profile=profile, build=build,
-                    table=table, tables=caps, rule=rule, options=_options(rule, plan), _graph=graph,
-                    groups=groups, profile_assumed=plan.profile is None,
+                    table=table, tables=caps, rule=rule, _graph=graph,
+                    options=rule.option_values(plan.rule_options.get(rule.code, {})),
+                    groups=groups, profile_assumed=plan.build_profile is None,
                 )
                 found.extend(rule.check(ctx))
                 graph = ctx._graph
@@ -193,9 +186,4 @@ def _groups(table: ReleaseTable, target: str, build: Mapping[str, bool], ops: Se
             groups.append((verdict, op_facts, [op]))
     return tuple(OpGroup(name, verdict, tuple(members), first) for name, groups in by_type.items()
                  for verdict, first, members in groups)
-
-
-def _options(rule: Rule, plan: CheckPlan) -> dict[str, Any]:
-    given = plan.rule_options.get(rule.code, {})
-    return {name: given.get(name, opt.default) for name, opt in rule.options.items()}
 
