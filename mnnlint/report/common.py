@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..diagnostics import Diagnostic, OpRef, Severity
+from .escape import to_bytes
 
 if TYPE_CHECKING:
-    from . import RunInfo
+    from . import Checked, RunInfo
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 DASH = "\u2013"  # en dash, between the ends of a release range
@@ -64,7 +65,7 @@ def artifact_uri(file: str, run: RunInfo) -> str:
     names the real file.
     """
     rel = artifact_path(file, run)
-    encoded = quote(os.fsencode(rel), safe="/")
+    encoded = quote(to_bytes(rel), safe="/")
     return "file://" + encoded if posixpath.isabs(rel) else encoded
 
 
@@ -77,9 +78,16 @@ def rules_by_code(run: RunInfo) -> dict[str, Any]:
 
 # --- what was checked -----------------------------------------------------------------------
 
-def releases_checked(run: RunInfo, file: str, target: str) -> list[str]:
-    """The releases checked for one model on one target, in the run's order."""
-    return list(dict.fromkeys(c.release for c in run.checked if (c.file, c.target) == (file, target)))
+def checks(run: RunInfo) -> dict[tuple[str, str], list[Checked]]:
+    """The checks of each (model, target), in the run's order: index once, look up per finding."""
+    index: dict[tuple[str, str], list[Checked]] = {}
+    for c in run.checked:
+        index.setdefault((c.file, c.target), []).append(c)
+    return index
+
+
+def releases_of(checked: Sequence[Checked]) -> list[str]:
+    return list(dict.fromkeys(c.release for c in checked))
 
 
 def ranges(releases: Sequence[str], among: Sequence[str]) -> str:
@@ -138,9 +146,10 @@ def merge_releases(diagnostics: Sequence[Diagnostic], run: RunInfo) -> list[Find
     groups: dict[tuple[str, ...], list[Diagnostic]] = {}
     for d in diagnostics:
         groups.setdefault(finding_key(d), []).append(d)
+    index = checks(run)
     found = []
     for ds in groups.values():
-        checked = releases_checked(run, ds[0].file, ds[0].target)
+        checked = releases_of(index.get((ds[0].file, ds[0].target), ()))
         order = {r: i for i, r in enumerate(checked)}
         newest = max(ds, key=lambda d: order.get(d.release, -1))
         releases = tuple(sorted(dict.fromkeys(d.release for d in ds), key=lambda r: order.get(r, len(order))))
@@ -199,7 +208,8 @@ def summary_line(diagnostics: Sequence[Diagnostic], run: RunInfo) -> str:
     combos = len(run.checked)
     failing = {(d.file, d.target, d.release) for d in diagnostics}
     clean = sum(1 for c in run.checked if (c.file, c.target, c.release) not in failing)
-    head = f"Found {severity_counts(diagnostics)}" if diagnostics else "All clean: no findings"
+    head = f"Found {severity_counts(diagnostics)}" if diagnostics else (
+        "No findings" if run.input_errors else "All clean: no findings")
     merged = len({finding_key(d) for d in diagnostics})
     if merged < len(diagnostics):
         releases = len({d.release for d in diagnostics})

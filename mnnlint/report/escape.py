@@ -15,16 +15,16 @@ file. Printed raw they can:
 `text()` makes one value safe for a human format, as visible escapes a reader can
 still recognise (`\\x1b`, `\\n`, `\\xff` for a byte that is not UTF-8). `line()` is
 the backstop for a whole output line after it is assembled and wrapped, since a line
-can start with any word of a name. `GuardedWriter` applies `line()` to everything a
-renderer writes. Machine formats rely on their serializer (json, XML) and only need
-`unicode()`, which keeps the text encodable.
+can start with any word of a name: every human format passes each line it writes
+through it. Machine formats rely on their serializer (json, XML) and only need
+`unicode()`, which keeps the text encodable, or `json_dumps()`, which also keeps the
+raw document harmless in a log.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import Any
 
 # C0 and C1 controls, DEL, lone surrogates, Unicode line/paragraph separators and the
 # bidirectional formatting characters.
@@ -72,18 +72,19 @@ def line(value: str) -> str:
     return value
 
 
-def lines(values: Iterable[str]) -> list[str]:
-    return [line(v) for v in values]
-
-
 def unicode(value: str) -> str:
     """`value` encodable as UTF-8: a surrogate escape becomes the visible `\\xNN` it stands for."""
     try:
         value.encode("utf-8")
         return value
     except UnicodeEncodeError:
-        return value.encode("utf-8", "surrogateescape" if _only_byte_escapes(value) else "surrogatepass") \
-            .decode("utf-8", "backslashreplace")
+        return to_bytes(value).decode("utf-8", "backslashreplace")
+
+
+def to_bytes(value: str) -> bytes:
+    """`value` as bytes: a surrogate escape as the byte it stands for (as `os.fsencode`), any
+    other lone surrogate as its code point's UTF-8 pattern. Never fails."""
+    return value.encode("utf-8", "surrogateescape" if _only_byte_escapes(value) else "surrogatepass")
 
 
 def _only_byte_escapes(value: str) -> bool:
@@ -117,39 +118,3 @@ def json_dumps(data: Any, *, indent: int | None = None) -> str:
     out = json.dumps(jsonable(data), ensure_ascii=False, indent=indent, separators=separators)
     out = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
     return out.replace(_LEGACY, "#\\u0023[")
-
-
-class GuardedWriter:
-    """A text stream that passes every complete line written to it through `line()`.
-
-    Renderers that build lines with rich write through one of these, so that no
-    assembled, wrapped or styled line can become a workflow command. `close()` (or
-    `flush()` at the end) writes a last line without a newline.
-    """
-
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-        self._pending = ""
-
-    def write(self, data: str) -> int:
-        self._pending += data
-        if "\n" in self._pending:
-            *done, self._pending = self._pending.split("\n")
-            self._out.write("\n".join(line(d) for d in done) + "\n")
-        return len(data)
-
-    def flush(self) -> None:
-        self._out.flush()
-
-    def close(self) -> None:
-        if self._pending:
-            self._out.write(line(self._pending))
-            self._pending = ""
-        self.flush()
-
-    def isatty(self) -> bool:
-        return bool(getattr(self._out, "isatty", lambda: False)())
-
-    @property
-    def encoding(self) -> str:
-        return getattr(self._out, "encoding", None) or "utf-8"

@@ -21,7 +21,7 @@ from typing import TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from . import RunInfo
-from .common import SEVERITIES, artifact_path, names_op, plural, release_verdict, releases_checked
+from .common import SEVERITIES, artifact_path, checks, names_op, plural, release_verdict, releases_of
 from .escape import line, text
 
 PER_LEVEL = 10
@@ -73,13 +73,14 @@ def aggregate(diagnostics: Sequence[Diagnostic], run: RunInfo) -> list[Finding]:
     groups: dict[tuple[str, str, str], list[Diagnostic]] = {}
     for d in diagnostics:
         groups.setdefault((d.file, d.code, d.target), []).append(d)
+    index = checks(run)
     found = []
     for (file, code, target), ds in groups.items():
         worst = max(ds, key=lambda d: d.severity)
         releases = tuple(dict.fromkeys([worst.release, *(d.release for d in ds)]))
         found.append(Finding(
             file=artifact_path(file, run), code=code, rule=worst.rule, target=target, severity=worst.severity,
-            releases=releases, verdict=release_verdict(releases, releases_checked(run, file, target)),
+            releases=releases, verdict=release_verdict(releases, releases_of(index.get((file, target), ()))),
             ops=sum(d.count for d in ds if d.release == worst.release), message=worst.message, fix=worst.fix,
         ))
     return found

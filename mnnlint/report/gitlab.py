@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from ..diagnostics import Diagnostic, Severity, fingerprint
 from . import RunInfo
 from .common import artifact_path
-from .escape import json_dumps, text, unicode
+from .escape import json_dumps, text, to_bytes, unicode
 
 SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -27,7 +27,7 @@ def issue(d: Diagnostic, run: RunInfo, occurrence: int = 0) -> dict[str, Any]:
     description = f"{d.code} [{d.target}@{d.release}]{where}: {' '.join(d.message.splitlines())}"
     if d.fix:
         description += f". Fix: {d.fix}"
-    key = f"{path}\x1f{fingerprint(d)}\x1f{occurrence}".encode("utf-8", "surrogateescape")
+    key = to_bytes(f"{path}\x1f{fingerprint(d)}\x1f{occurrence}")
     return {
         "type": "issue",
         "description": text(description),

@@ -63,8 +63,10 @@ def build(diagnostics: Sequence[Diagnostic], run: RunInfo) -> ET.Element:
     suites: dict[tuple[str, str], list[Checked]] = {}
     for c in run.checked:
         suites.setdefault((c.file, c.target), []).append(c)
+    by_suite: dict[tuple[str, str], list[Diagnostic]] = {}
     for d in diagnostics:  # findings for a check the run did not list still get a suite
         suites.setdefault((d.file, d.target), [])
+        by_suite.setdefault((d.file, d.target), []).append(d)
     root = ET.Element("testsuites", name="mnnlint")
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for (file, target), checks in suites.items():
@@ -74,7 +76,7 @@ def build(diagnostics: Sequence[Diagnostic], run: RunInfo) -> ET.Element:
         for c in checks:
             ET.SubElement(props, "property", name=f"mnn-release {c.release}",
                           value=f"build profile {c.profile}, tables at {c.commit}")
-        mine = [d for d in diagnostics if (d.file, d.target) == (file, target)]
+        mine = by_suite.get((file, target), [])
         releases = list(dict.fromkeys([*(c.release for c in checks), *(d.release for d in mine)]))
         tests = failures = 0
         for release in releases:

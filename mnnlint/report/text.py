@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..diagnostics import Diagnostic, Severity
-from . import RunInfo
-from .common import Finding, merge_releases, plural, ranges, summary_line, where
+from . import Checked, RunInfo
+from .common import Finding, checks, merge_releases, plural, ranges, releases_of, summary_line, where
 from .console import paint, wrap
 from .escape import line, text
 
@@ -24,29 +24,30 @@ INDENT = " " * 10
 
 def header(run: RunInfo) -> list[str]:
     """What the run assumed: releases and tables, build profiles and their options, config."""
-    releases = list(dict.fromkeys(c.release for c in run.checked))
-    targets = list(dict.fromkeys(c.target for c in run.checked))
-    commits = list(dict.fromkeys(c.commit[:10] for c in run.checked))
-    if len(releases) == 1:
-        against = f"MNN {releases[0]} (tables at {commits[0]})"
-    elif releases:
-        against = f"MNN {ranges(releases, releases)} ({plural(len(releases), 'release')})"
-    else:
-        against = "no MNN release"
-    lines = [f"mnnlint {run.version}: {plural(run.models, 'model')} on {', '.join(targets) or 'no target'}, "
-             f"against {against}"]
-    builds = dict.fromkeys((c.profile, tuple(c.build_options)) for c in run.checked)
-    for profile, options in builds:
-        if options:
-            lines.append(f"build profile {profile}: {', '.join(options)}")
-        else:
-            defaults = ": the release's CMake defaults" if profile == "default" else ""
-            lines.append(f"build profile {profile}{defaults}")
+    lines = [f"mnnlint {run.version}: no model checked"] if not run.checked else _assumed(run)
     if run.verbose:
         config = run.config_file or "none (built-in defaults)"
         profiles = f" (profiles {', '.join(run.config_profiles)})" if run.config_profiles else ""
         lines.append(f"config file: {config}{profiles}")
     return [w for entry in lines for w in wrap(text(entry), "", "    ")]
+
+
+def _assumed(run: RunInfo) -> list[str]:
+    releases = list(dict.fromkeys(c.release for c in run.checked))
+    targets = list(dict.fromkeys(c.target for c in run.checked))
+    commits = list(dict.fromkeys(c.commit[:10] for c in run.checked))
+    if len(releases) == 1:
+        against = f"MNN {releases[0]} (tables at {commits[0]})"
+    else:
+        against = f"MNN {ranges(releases, releases)} ({plural(len(releases), 'release')})"
+    lines = [f"mnnlint {run.version}: {plural(run.models, 'model')} on {', '.join(targets)}, against {against}"]
+    for profile, options in dict.fromkeys((c.profile, tuple(c.build_options)) for c in run.checked):
+        if options:
+            lines.append(f"build profile {profile}: {', '.join(options)}")
+        else:
+            defaults = ": the release's CMake defaults" if profile == "default" else ""
+            lines.append(f"build profile {profile}{defaults}")
+    return lines
 
 
 def _finding(f: Finding, color: bool) -> list[str]:
@@ -60,13 +61,13 @@ def _finding(f: Finding, color: bool) -> list[str]:
     for part in d.message.splitlines() or [""]:
         out += wrap(text(part), INDENT)
     if d.fix:
-        out += wrap(f"{paint('fix:', 'dim', color)} {text(d.fix)}", INDENT)
+        fix = wrap(f"fix: {text(d.fix)}", INDENT)  # wrapped before colouring: codes take no columns
+        out += [fix[0].replace("fix:", paint("fix:", "dim", color), 1), *fix[1:]]
     return out
 
 
-def _section(file: str, target: str, findings: Sequence[Finding], run: RunInfo, color: bool) -> list[str]:
-    checked = [c for c in run.checked if (c.file, c.target) == (file, target)]
-    releases = list(dict.fromkeys(c.release for c in checked)) or list(findings[0].releases)
+def _section(file: str, target: str, findings: Sequence[Finding], checked: Sequence[Checked], color: bool) -> list[str]:
+    releases = releases_of(checked) or list(findings[0].releases)
     profiles = list(dict.fromkeys(c.profile for c in checked)) or [findings[0].shown.profile]
     head = (f"{paint(text(file), 'bold', color)} on {paint(text(target), 'bold', color)}, "
             f"MNN {ranges(releases, releases)} (build profile {', '.join(profiles)})")
@@ -84,8 +85,10 @@ def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None
     sections: dict[tuple[str, str], list[Finding]] = {}
     for f in merge_releases(diagnostics, run):
         sections.setdefault((f.shown.file, f.shown.target), []).append(f)
+    index = checks(run)
     for (file, target), findings in sections.items():
-        lines += _section(file, target, findings, run, run.color)
+        lines += _section(file, target, findings, index.get((file, target), []), run.color)
         lines.append("")
+    lines += [f"{paint('input error', 'red', run.color)} {text(err)}" for err in run.input_errors]
     lines.append(summary_line(diagnostics, run))
     out.write("".join(line(x) + "\n" for x in lines))

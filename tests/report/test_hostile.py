@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_formats import assert_valid_sarif
 
 from mnnlint.diagnostics import Diagnostic, OpRef, Severity
@@ -263,3 +265,29 @@ def test_cli_other_outputs_on_hostile_names(args: tuple[str, ...], hostile_tree:
     assert_safe(out)
     if args[0] == "inspect" and "json" not in args:
         assert "subgraph [/x]: " in out  # printed, not read as markup
+
+
+# --- any name at all --------------------------------------------------------------------------
+
+_PIECES = ["\n", "\r", "\r\n", "::", "##[", "\x1b[", "\x9b", "\udcff", "\ud800", "\u2028", "\x85", "[/x]", "%0A",
+           " ", "  ::error::", "`", "|", "<br>", "]("]
+NAME = st.lists(st.one_of(st.characters(), st.sampled_from(_PIECES)), max_size=12).map("".join)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(file=NAME, op=NAME, subgraph=NAME, type_name=NAME, message=NAME)
+def test_any_names_in_every_format(file: str, op: str, subgraph: str, type_name: str, message: str) -> None:
+    ref = OpRef(3, op, type_name, subgraph, 10, 4)
+    diags = [Diagnostic("B002", "fused-op-unsupported", Severity.ERROR, f"{message} '{op}' (#3)", file, ref,
+                        "cuda", "3.2.0", "llm", fix=message, related=(ref,)),
+             Diagnostic("B004", "backend-unavailable", Severity.WARNING, message, file, None, "cuda", "3.2.1",
+                        "llm")]
+    checked = [Checked(file, "cuda", r, "llm", "a" * 40, (message,)) for r in ("3.2.0", "3.2.1")]
+    run = RunInfo(version="0", checked=checked,
+                  input_errors=[f"{file}: {message}"], models=1, rules=[load_registry().get("B002")],
+                  config_file=file, verbose=True, cwd="/w", root="/w")
+    for fmt in FORMATS:
+        assert_safe(render(fmt, diags, run), commands=_github_commands(diags, run) if fmt == "github" else 0)
+    assert_safe(gh.step_summary(diags, run))
+    doc = json.loads(render("sarif", diags, run))
+    assert_valid_sarif(doc)
