@@ -12,9 +12,7 @@ import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from mnnlint.schemas import mnn_generated as fb
-
-from mnnlint.reader import enum_names
+from mnnlint.schemas.mnn_layout import ENUMS, TABLES
 
 from .structure import Layout, walk
 
@@ -24,7 +22,7 @@ _U16 = struct.Struct("<H")
 
 INTERESTING_U32 = (0, 1, 3, 4, 0x7F, 0x80, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFC,
                    0x3FFFFFFF, 0x40000000, 0x7FFFFFFE)
-UNION_TAGS = sorted(enum_names(fb.OpParameter))
+UNION_TAGS = sorted(ENUMS["OpParameter"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +144,8 @@ def vtable_corrupt(rng: random.Random, data: bytes, layout: Layout, _: Sequence[
 def subgraph_alias(rng: random.Random, data: bytes, layout: Layout, _: Sequence[Base]) -> bytes:
     """Make subgraphs contain the control-flow ops that call them: cyclic subgraph calls."""
     out = bytearray(data)
-    main = layout.refs_to("vector", "Net.oplists")
-    nodes = layout.refs_to("vector", "SubGraphProto.nodes")
+    main = layout.refs_to("vector", "Net.Oplists")
+    nodes = layout.refs_to("vector", "SubGraphProto.Nodes")
     if not main or not nodes:
         return offset_redirect(rng, data, layout, _)
     for ref in rng.sample(nodes, rng.randint(1, len(nodes))):
@@ -159,9 +157,9 @@ def subgraph_alias(rng: random.Random, data: bytes, layout: Layout, _: Sequence[
 def subgraph_rename(rng: random.Random, data: bytes, layout: Layout, _: Sequence[Base]) -> bytes:
     """Rename a subgraph (same length) to another name a control-flow op uses, or garble it."""
     out = bytearray(data)
-    names = layout.strings.get("SubGraphProto.name", [])
-    calls = [s for key in ("IfParam.then_graph", "IfParam.else_graph", "WhileParam.body_graph",
-                           "WhileParam.cond_graph") for s in layout.strings.get(key, [])]
+    names = layout.strings.get("SubGraphProto.Name", [])
+    calls = [s for key in ("IfParam.ThenGraph", "IfParam.ElseGraph", "WhileParam.BodyGraph",
+                           "WhileParam.CondGraph") for s in layout.strings.get(key, [])]
     if not names:
         return byte_sets(rng, data, layout, _)
     start, count = rng.choice(names)
@@ -169,6 +167,24 @@ def subgraph_rename(rng: random.Random, data: bytes, layout: Layout, _: Sequence
     garbled = bytes(rng.choice(b"\x00\xff/a") for _ in range(count))
     new = rng.choice(donors) if donors and rng.random() < 0.7 else garbled
     out[start:start + count] = new
+    return bytes(out)
+
+
+HOSTILE_NAMES = (b"\n::error::x", b"::add-mask::", b"  ::stop-commands::", b"##[error]", b"\x1b[31m", b"\x9b2J",
+                 b"[/x]", b"\xff\xfe", b"\r\n::warning::", b"\xe2\x80\xae", b"\xe2\x80\xa8")
+
+
+def hostile_name(rng: random.Random, data: bytes, layout: Layout, _: Sequence[Base]) -> bytes:
+    """Overwrite a name the reports print (op, tensor, subgraph, bizCode; same length) with
+    workflow commands, escape sequences, markup or bytes that are not UTF-8."""
+    out = bytearray(data)
+    names = [s for key in ("Op.Name", "SubGraphProto.Name", "Net.TensorName", "Net.BizCode")
+             for s in layout.strings.get(key, []) if s[1] > 0]
+    if not names:
+        return byte_sets(rng, data, layout, _)
+    for start, count in rng.sample(names, min(len(names), rng.randint(1, 4))):
+        payload = rng.choice(HOSTILE_NAMES)
+        out[start:start + count] = (payload * (count // len(payload) + 1))[:count]
     return bytes(out)
 
 
@@ -196,7 +212,7 @@ def appended_vector_bomb(rng: random.Random, data: bytes, layout: Layout, _: Seq
     pad = (-len(data)) % 4
     out = bytearray(data) + bytes(pad) + _U32.pack(count) + bytes(4 * count)
     start = len(data) + pad
-    for ref in layout.refs_to("vector", rng.choice(("Op.inputIndexes", "Op.outputIndexes"))):
+    for ref in layout.refs_to("vector", rng.choice(("Op.InputIndexes", "Op.OutputIndexes"))):
         _put(out, ref.at, _U32, start - ref.at)
     return bytes(out)
 
@@ -208,6 +224,23 @@ def splice(rng: random.Random, data: bytes, layout: Layout, bases: Sequence[Base
     out = bytearray(data)
     out[dst:dst + n] = donor[src:src + n]
     return bytes(out[: len(data)])
+
+
+UNKNOWN_TYPE_IDS = (10000, 157, 255, 511, 0x7FFFFFFF, -1, -10000)
+"""Op type ids no MNN release defines (gaps in the enum, far past its end, negative)."""
+
+
+def op_type_unknown(rng: random.Random, data: bytes, layout: Layout, _: Sequence[Base]) -> bytes:
+    """Give ops a type id no release defines: the file stays sound, and must not lint clean (V001)."""
+    out = bytearray(data)
+    slot = TABLES["Op"]["Type"][0]
+    ops = [(pos, vtable) for pos, vtable, name in layout.tables if name == "Op"]
+    for pos, vtable in rng.sample(ops, min(len(ops), rng.choice((1, 1, 3)))):
+        vt_len = _U16.unpack_from(out, vtable)[0]
+        field = _U16.unpack_from(out, vtable + slot)[0] if slot < vt_len else 0
+        if field:
+            _put(out, pos + field, _I32, rng.choice(UNKNOWN_TYPE_IDS))
+    return bytes(out)
 
 
 def stacked(rng: random.Random, data: bytes, layout: Layout, bases: Sequence[Base]) -> bytes:
@@ -226,7 +259,7 @@ def stacked(rng: random.Random, data: bytes, layout: Layout, bases: Sequence[Bas
 SINGLE: tuple[Mutator, ...] = (
     bit_flips, byte_sets, truncate_anywhere, truncate_at_boundary, offset_out_of_bounds, offset_to_itself,
     offset_backwards, offset_redirect, length_huge, union_mismatch, vtable_corrupt, subgraph_alias,
-    subgraph_rename, alias_bomb, appended_vector_bomb, splice,
+    subgraph_rename, alias_bomb, appended_vector_bomb, splice, op_type_unknown, hostile_name,
 )
 MUTATORS: tuple[Mutator, ...] = (*SINGLE, stacked, stacked)
 

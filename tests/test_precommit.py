@@ -2,9 +2,11 @@
 
 `pre-commit try-repo` installs the hook from this checkout (uncommitted changes
 included) into its own virtualenv, the way a user's `repo:` entry would. No network:
-the hook's virtualenv sees this interpreter's site-packages (mnnlint's dependencies are
-installed there), pip may not reach an index, and the package is built with the
-setuptools the virtualenv was seeded with (virtualenv's embedded wheels).
+the hook's virtualenv sees the site-packages of the environment running the tests
+(through a `sitecustomize` on PYTHONPATH, appended after its own; never the base
+interpreter's, which in a fresh venv lacks mnnlint's dependencies), pip may not reach an
+index, and the package is built with the setuptools the virtualenv was seeded with
+(virtualenv's embedded wheels).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import copy_installable
+from conftest import copy_installable, sitecustomize_dir
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "tests" / "fixtures" / "models"
@@ -30,10 +32,11 @@ pytestmark = [
 
 
 def offline_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUALENV_", "GIT_", "PRE_COMMIT"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PIP_", "VIRTUALENV_", "GIT_", "PRE_COMMIT", "PYTHONPATH"))}
     env.update(
         PRE_COMMIT_HOME=str(home / "cache"),  # a fresh hook install, not one cached by an earlier run
-        VIRTUALENV_SYSTEM_SITE_PACKAGES="true",  # dependencies come from this interpreter
+        PYTHONPATH=str(sitecustomize_dir(home / "outer-env")),  # dependencies come from this environment
         VIRTUALENV_NO_PERIODIC_UPDATE="true",
         PIP_NO_INDEX="1",  # never an index, local or remote
         PIP_FIND_LINKS="",
@@ -98,7 +101,7 @@ def test_fused_model_refused_clean_passes_other_files_skipped(scratch: tuple[Pat
     clean = subprocess.run(run, cwd=repo, env=env, text=True, capture_output=True, timeout=900)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "mnnlint" in clean.stdout and "Passed" in clean.stdout
-    assert "cnn.mnn on cuda, MNN 3.2.0" in clean.stdout  # the hook ran on the model ...
+    assert "1 model on cuda, against MNN 3.2.0" in clean.stdout  # the hook ran on the one model ...
     assert "notes.txt" not in clean.stdout  # ... and was not handed the text file
 
     git(repo, "add", "qwen.mnn", env=env)
@@ -124,7 +127,7 @@ def test_try_repo_runs_the_uncommitted_checkout(scratch: tuple[Path, dict[str, s
     git(sub, "add", "cnn.mnn", env=env)
     result = try_repo(sub, env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "cnn.mnn on cpu" in result.stdout
+    assert "1 model on cpu" in result.stdout and "no findings in 1 model" in result.stdout
 
 
 def _checkout_rev(env: dict[str, str]) -> tuple[Path, str]:

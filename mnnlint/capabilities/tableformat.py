@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
+from ..errors import UsageError
+
 # Bump when a key is added, removed or changes meaning; the generator writes it,
 # the loader refuses any other value.
 FORMAT_VERSION = 3
@@ -34,7 +36,7 @@ Requires = dict[str, bool]  # one alternative: atom -> required truth
 Condition = list[Requires]  # alternatives (DNF); [] never, [{}] always
 
 
-class TableError(Exception):
+class TableError(UsageError):
     """A release, backend, version range or table file the tables cannot answer: a usage error."""
 
 
