@@ -281,3 +281,15 @@ def test_shape_only_ops_read_no_input_content(caps: Capabilities) -> None:
         assert table.need_content[op] == {"at": "source/core/OpCommonUtils.cpp:413", "unread": "all"}
     # :421-428 Interp, Crop, Reshape, Reduction, Resize: `if (1 == index) return false;`
     assert table.need_content["Reshape"]["unread"] == [1]
+
+
+def test_binary_broadcast_loop_only_on_cpu_and_cuda(caps: Capabilities) -> None:
+    # 2.8.0 source/geometry/GeometryBinary.cpp:126 `if ((context.forwardType() == MNN_FORWARD_CPU || ...
+    # MNN_FORWARD_CUDA || ... MNN_FORWARD_CPU_EXTENSION) && ...)` around the While at :202
+    table = caps.release("2.8.0")
+    [computer] = table.geometry("BinaryOp")["computers"]
+    [loop] = [e for e in computer["emits"] if e["type"] == "While"]
+    assert loop["at"] == "source/geometry/GeometryBinary.cpp:202"
+    assert loop["forward"] == ["CPU", "CPU_EXTENSION", "CUDA"]
+    # metal/MetalBackend.mm registers MNN_FORWARD_METAL; cuda/Register.cpp MNN_FORWARD_CUDA
+    assert not table.reaches(loop, "metal") and table.reaches(loop, "cuda")

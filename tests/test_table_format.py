@@ -27,7 +27,7 @@ def test_release_is_complete(release: str) -> None:
     check_release(table.raw, release)
     assert set(REQUIRED) <= set(table.raw)
     # each reader found something in every release: an empty section means a reader lost its source
-    for key in ("backends", "op_types", "geometry", "compiler", "never_executed", "module_ops",
+    for key in ("backends", "op_types", "geometry", "compiler", "forward_types", "never_executed", "module_ops",
                 "shape_computers", "need_content", "macros"):
         assert table.raw[key], f"{release}: {key} is empty"
     assert table.cmake["options"] and table.cmake["steps"] and table.cmake["definitions"]

@@ -34,7 +34,7 @@ from tools.capgen import conds, fused, optypes, pipeline, shapes
 from tools.capgen.backends import Backend, read_backends
 from tools.capgen.cmake import read_cmake_logic, read_macros, read_profiles
 from tools.capgen.cmakesrc import walk_cmake
-from tools.capgen.geometry import read_compiler_types, read_geometry
+from tools.capgen.geometry import read_compiler_types, read_forward_types, read_geometry
 from tools.capgen.gitsrc import GitTree, Tree
 from tools.capgen.store import Store
 
@@ -114,6 +114,7 @@ def generate_release(tree: Tree, release: str) -> dict[str, Any]:
             "profiles": read_profiles(),
             "geometry": read_geometry(tree),
             "compiler": read_compiler_types(tree),
+            "forward_types": read_forward_types(tree),
             "fused_op_types": fused.read_fused_op_types(tree),
             "never_executed": pipeline.read_never_executed(tree),
             "module_ops": pipeline.read_module_ops(tree),

@@ -89,7 +89,11 @@ class ShapeSite(NamedTuple):
 
 @dataclass
 class ReleaseTable:
-    """The generated facts of one MNN release."""
+    """The generated facts of one MNN release.
+
+    `Capabilities` checks a loaded table against `tableformat` before building one; the
+    accessors still default missing keys so tests can build small tables by hand.
+    """
 
     raw: Mapping[str, Any]
     verdicts: dict[tuple[object, ...], Any] = field(default_factory=dict, repr=False)  # support.decide memo
@@ -100,15 +104,15 @@ class ReleaseTable:
 
     @property
     def commit(self) -> str:
-        return str(self.raw["commit"])
+        return str(self.raw.get("commit", ""))
 
     @property
     def date(self) -> str:
-        return str(self.raw["date"])
+        return str(self.raw.get("date", ""))
 
     @cached_property
     def op_types(self) -> Mapping[str, int]:
-        return dict(self.raw["op_types"])
+        return dict(self.raw.get("op_types", {}))
 
     @cached_property
     def op_names(self) -> Mapping[int, str]:
@@ -116,14 +120,14 @@ class ReleaseTable:
 
     @cached_property
     def fused_op_types(self) -> frozenset[str]:
-        return frozenset(self.raw["fused_op_types"])
+        return frozenset(self.raw.get("fused_op_types", ()))
 
     @property
     def backend_ids(self) -> list[str]:
-        return sorted(self.raw["backends"])
+        return sorted(self.raw.get("backends", {}))
 
     def has_backend(self, backend: str) -> bool:
-        return backend in self.raw["backends"]
+        return backend in self.raw.get("backends", {})
 
     def has_op_table(self, backend: str) -> bool:
         """Whether the release's source shows what the backend registers.
@@ -134,10 +138,10 @@ class ReleaseTable:
         return bool(self.backend(backend).get("ops"))
 
     def backend(self, backend: str) -> Mapping[str, Any]:
-        return self.raw["backends"].get(backend, {})
+        return self.raw.get("backends", {}).get(backend, {})
 
     def registrations(self, backend: str, op_type: str) -> list[Registration]:
-        files: Sequence[str] = self.raw["files"]
+        files: Sequence[str] = self.raw.get("files", ())
         out = []
         for entry in self.backend(backend).get("ops", {}).get(op_type, ()):
             file_index, line = entry["at"]
@@ -150,11 +154,11 @@ class ReleaseTable:
 
     def geometry(self, op_type: str) -> Mapping[str, Any] | None:
         """The raw geometry entry (`tableformat.GeometryEntry`): `into` is per computer class."""
-        return self.raw["geometry"].get(op_type)
+        return self.raw.get("geometry", {}).get(op_type)
 
     def geometry_computers(self, op_type: str) -> tuple[GeometryComputer, ...]:
         """Every geometry computer class registered for `op_type`, one per compiler type."""
-        entry = self.raw["geometry"].get(op_type) or {}
+        entry = self.raw.get("geometry", {}).get(op_type) or {}
         return tuple(
             GeometryComputer(c["computer"], c["at"], c["registered_at"], c["compiler"], dict(c.get("requires", {})),
                              tuple(Emission(e["type"], e["at"], bool(e.get("self")), e.get("when"), e.get("inputs"))
@@ -165,12 +169,12 @@ class ReleaseTable:
     def module_ops(self) -> Mapping[str, ModuleOp]:
         """Op types the Module layer takes out of the graph (express/module/PipelineModule.cpp)."""
         return {op: ModuleOp(op, m["module"], m["at"], m.get("param"), m.get("param_not"))
-                for op, m in self.raw["module_ops"].items()}
+                for op, m in self.raw.get("module_ops", {}).items()}
 
     def shape_computers(self, op_type: str) -> tuple[ShapeSite, ...]:
         """Registrations of a shape computer for `op_type`; empty: resize fails on every backend."""
         return tuple(ShapeSite(s["at"], dict(s.get("requires", {})))
-                     for s in self.raw["shape_computers"].get(op_type, ()))
+                     for s in self.raw.get("shape_computers", {}).get(op_type, ()))
 
     def has_shape_computer(self, op_type: str, build: Mapping[str, bool]) -> bool | None:
         """Whether `build` compiles a shape computer for `op_type`; None when a platform macro decides."""
@@ -187,31 +191,42 @@ class ReleaseTable:
     @cached_property
     def need_content(self) -> Mapping[str, Any]:
         """Op type -> inputs whose content the op never reads (`unread`: "all" or indices), with `at`."""
-        return dict(self.raw["need_content"])
+        return dict(self.raw.get("need_content", {}))
 
     @property
     def pipeline(self) -> Mapping[str, str]:
         """Named Pipeline.cpp sites (`backup_create`: the same command goes to the CPU backup)."""
-        return dict(self.raw["pipeline"])
+        return dict(self.raw.get("pipeline", {}))
 
     def compiler(self, backend: str) -> str:
         """How the backend's runtime asks the geometry layer to prepare ops."""
-        compilers = self.raw["compiler"]
+        compilers = self.raw.get("compiler", {})
         return str(compilers.get(backend) or compilers.get(backend.split("-")[0]) or "Compiler_Geometry")
+
+    def forward_types(self, backend: str) -> frozenset[str]:
+        """The MNN_FORWARD_* names the backend's runtime registers as (CUDA, NN for CoreML/NNAPI, ...)."""
+        types = self.raw.get("forward_types", {})
+        return frozenset(types.get(backend) or types.get(backend.split("-")[0]) or ())
+
+    def reaches(self, emission: Mapping[str, Any], backend: str) -> bool:
+        """Whether a geometry emission happens for `backend`: false when an enclosing
+        `if (context.forwardType() == ...)` leaves the backend's forward type out."""
+        allowed = emission.get("forward")
+        return allowed is None or bool(self.forward_types(backend) & set(allowed))
 
     @cached_property
     def never_executed(self) -> frozenset[str]:
-        return frozenset(self.raw["never_executed"])
+        return frozenset(self.raw.get("never_executed", ()))
 
     # -- build configuration --------------------------------------------------------
 
     @property
     def profiles(self) -> Mapping[str, Mapping[str, bool]]:
-        return self.raw["profiles"]  # type: ignore[no-any-return]
+        return self.raw.get("profiles", {"default": {}})  # type: ignore[no-any-return]
 
     @property
     def cmake(self) -> CMakeLogic:
-        return self.raw["cmake"]  # type: ignore[no-any-return]
+        return self.raw.get("cmake") or {"options": {}, "steps": [], "definitions": {}}  # type: ignore[return-value]
 
     @cached_property
     def _cmake_variables(self) -> frozenset[str]:
@@ -228,11 +243,13 @@ class ReleaseTable:
         `target` is a table backend id (`cuda`, `vulkan-image`) or the name two split
         tables share (`opencl`, `vulkan`): then only what both need. Taken from the
         backend's `enabled_requires` (the CMake `if()`s around its folder): the literals
-        common to every alternative that name a declared option. `cpu` needs none.
+        common to every alternative that name a declared option. `cpu` needs none, nor
+        does a backend the release does not have.
         """
-        entries = [b for name, b in self.raw["backends"].items() if name == target or b.get("split_of") == target]
+        entries = [b for name, b in self.raw.get("backends", {}).items()
+                   if name == target or b.get("split_of") == target]
         if not entries:
-            raise TableError(f"MNN {self.release} has no backend {target!r}")
+            return {}   # the release lacks the backend: nothing to switch on (B004 says so)
         common: set[tuple[str, bool]] | None = None
         for entry in entries:
             for alternative in entry.get("enabled_requires", [{}]):
@@ -271,6 +288,9 @@ class ReleaseTable:
         """
         if macro in self.cmake["definitions"]:
             return buildlogic.defined(self.cmake, macro, build, self._cmake_variables)
+        option = self.raw.get("macros", {}).get(macro)
+        if isinstance(option, str) and option in build:   # tables built by hand in tests
+            return bool(build[option])
         if macro in build:
             return bool(build[macro])
         if PLATFORM_MACRO.search(macro) or not re.fullmatch(r"\w+", macro):
@@ -279,7 +299,7 @@ class ReleaseTable:
 
     def option_for(self, macro: str) -> str:
         """The CMake option a user sets to define `macro`."""
-        option = self.raw["macros"].get(macro, macro)
+        option = self.raw.get("macros", {}).get(macro, macro)
         return option if isinstance(option, str) else macro
 
 

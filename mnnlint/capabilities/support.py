@@ -282,6 +282,7 @@ def _on_backend(table: ReleaseTable, backend: str, op_type: str, build: Mapping[
     if computer is None:
         commands, into = [op_type], ()
     else:
+        computer = _reaching(table, computer, backend)
         parts = emissions(computer, op_type, _registered(table, "cpu", op_type, build)[0] is not None)
         into = tuple(dict.fromkeys(e.op for e in parts))
         own = _registered(table, backend, op_type, build)[0] is not None
@@ -316,6 +317,15 @@ def _on_backend(table: ReleaseTable, backend: str, op_type: str, build: Mapping[
     if missing:
         return Verdict(Status.FALLBACK, **common)
     return Verdict(Status.DECOMPOSED if computer is not None else Status.SUPPORTED, **common)
+
+
+def _reaching(table: ReleaseTable, computer: Mapping[str, Any], backend: str) -> Mapping[str, Any]:
+    """The computer with only the emissions its `context.forwardType()` tests allow for `backend`
+    (GeometryBinary.cpp:124-126 at 2.8.0: the broadcast While only on CPU and CUDA)."""
+    emits = computer.get("emits")
+    if not isinstance(emits, list):
+        return computer
+    return {**computer, "emits": [e for e in emits if table.reaches(e, backend)]}
 
 
 def _requires_hold(table: ReleaseTable, computer: Mapping[str, Any], build: Mapping[str, bool]) -> bool:

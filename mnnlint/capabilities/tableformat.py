@@ -91,6 +91,7 @@ class Emission(TypedDict, total=False):
     when: str  # innermost enclosing `if (...)` around the site, verbatim; absent: unconditional
     inputs: int  # set when `when` is exactly `inputs.size() == N`
     via: str  # the site is in this function, which the computer calls (its call's own `if` not kept)
+    forward: list[str]  # an enclosing `if` allows only these MNN_FORWARD_* types (see `forward_types`)
 
 
 class GeometryComputer(TypedDict, total=False):
@@ -126,6 +127,7 @@ class ShapeSite(TypedDict, total=False):
 
     at: str
     requires: Requires  # preprocessor macros; absent: always
+    content_inputs: list[int]  # inputs whose content defines the output shape (REGISTER_SHAPE_INPUTS)
 
 
 class NeedContent(TypedDict, total=False):
@@ -151,6 +153,7 @@ class Release(TypedDict, total=False):
     profiles: dict[str, dict[str, bool]]  # profile -> its -D settings (presets, before CMake logic)
     geometry: dict[str, GeometryEntry]
     compiler: dict[str, str]  # backend folder -> compiler type its Runtime reports
+    forward_types: dict[str, list[str]]  # backend folder -> MNN_FORWARD_* names its runtime registers
     fused_op_types: list[str]
     never_executed: dict[str, str]  # op -> why no backend runs it, with path:line
     module_ops: dict[str, ModuleOp]
@@ -164,7 +167,7 @@ class Release(TypedDict, total=False):
 REQUIRED: Mapping[str, type] = {
     "format": int, "generator": int, "release": str, "commit": str, "date": str,
     "files": list, "backends": dict, "op_types": dict, "cmake": dict, "macros": dict,
-    "profiles": dict, "geometry": dict, "compiler": dict, "fused_op_types": list,
+    "profiles": dict, "geometry": dict, "compiler": dict, "forward_types": dict, "fused_op_types": list,
     "never_executed": dict, "module_ops": dict, "shape_computers": dict, "need_content": dict,
     "pipeline": dict,
 }
@@ -172,7 +175,7 @@ OPTIONAL: Mapping[str, type] = {"notes": list}
 # Keys whose values repeat across releases and are stored once under data/shared/
 # (see `resolve_shared` for how a release file names them).
 SHARED: tuple[str, ...] = (
-    "files", "op_types", "cmake", "macros", "profiles", "geometry", "compiler", "fused_op_types",
+    "files", "op_types", "cmake", "macros", "profiles", "geometry", "compiler", "forward_types", "fused_op_types",
     "never_executed", "module_ops", "shape_computers", "need_content", "pipeline",
 )
 CMAKE_KEYS: Mapping[str, type] = {"options": dict, "steps": list, "definitions": dict}

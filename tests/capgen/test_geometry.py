@@ -159,3 +159,79 @@ def test_never_executed_reads_both_sources() -> None:
     never = read_never_executed(tree)
     assert sorted(never) == ["Const", "Input", "Rank", "Shape"]
     assert never["Shape"].endswith("(source/core/OpCommonUtils.cpp:3)")
+
+
+CONVERT = """
+static flatbuffers::Offset<Op> makeTyped(flatbuffers::FlatBufferBuilder& builder, OpType type) {
+    OpBuilder opB(builder);
+    opB.add_type(type);
+    return opB.Finish();
+}
+class GeometryConvert : public GeometryComputer {
+public:
+    virtual bool onCompute(const Op* op, const std::vector<Tensor*>& inputs, CommandBuffer& buffer) const override {
+        if (op->type() == OpType_ConvertTensor) {
+            return ConvertUtils::compute(input, output, buffer);
+        }
+        if (OpType_Resize == op->type()) {
+            builder.Finish(makeTyped(builder, OpType_Interp));
+        }
+        opB.add_type(OpType_Cast);
+        return true;
+    }
+};
+static void _create() {
+    std::shared_ptr<GeometryComputer> comp(new GeometryConvert);
+    GeometryComputer::registerGeometryComputer(comp, {OpType_ConvertTensor, OpType_CastLike, OpType_Resize});
+}
+REGISTER_GEOMETRY(GeometryConvert, _create);
+"""
+
+CONVERT_UTILS = """
+bool ConvertUtils::compute(Tensor* input, Tensor* output, CommandBuffer& res) {
+    outputDes->regions = {TensorUtils::makeFullSlice(input)};
+    return true;
+}
+"""
+
+
+def test_a_branch_on_the_op_type_serves_only_that_type() -> None:
+    # fake of GeometryConvert.cpp:19-33 at 3.6.1: ConvertTensor returns in its own branch, Cast is CastLike's
+    geo = read_geometry(FakeTree({"source/geometry/GeometryComputer.hpp": HEADER,
+                                  "source/geometry/GeometryConvert.cpp": CONVERT,
+                                  "source/geometry/ConvertUtils.cpp": CONVERT_UTILS}))
+    assert geo["ConvertTensor"]["into"] == ["Raster"]
+    assert geo["CastLike"]["into"] == ["Cast"]
+    # an op type passed to a helper that does `add_type(type)` is emitted, in its branch only
+    assert geo["Resize"]["into"] == ["Cast", "Interp"]
+    [interp] = [e for e in geo["Resize"]["computers"][0]["emits"] if e["type"] == "Interp"]
+    assert interp == {"type": "Interp", "at": "source/geometry/GeometryConvert.cpp:4", "via": "makeTyped"}
+
+
+BINARY = """
+class GeometryBinary : public GeometryComputer {
+public:
+    virtual bool onCompute(const Op* op, const std::vector<Tensor*>& inputs, CommandBuffer& res) const override {
+        if ((context.forwardType() == MNN_FORWARD_CPU || context.forwardType() == MNN_FORWARD_CUDA) && fmt) {
+            if (!(input0Broadcast && input1Broadcast)) {
+                loopBuilder.add_type(OpType_While);
+            }
+        }
+        cmdP->op = op;
+        return true;
+    }
+};
+static void _create() {
+    std::shared_ptr<GeometryComputer> comp(new GeometryBinary);
+    GeometryComputer::registerGeometryComputer(comp, {OpType_BinaryOp});
+}
+REGISTER_GEOMETRY(GeometryBinary, _create);
+"""
+
+
+def test_a_forward_type_test_limits_an_emission() -> None:
+    # fake of GeometryBinary.cpp:124-202 at 2.8.0: the broadcast loop only for the CPU and CUDA
+    geo = read_geometry(FakeTree({"source/geometry/GeometryComputer.hpp": HEADER,
+                                  "source/geometry/GeometryBinary.cpp": BINARY}))
+    emits = geo["BinaryOp"]["computers"][0]["emits"]
+    assert [(e["type"], e.get("forward")) for e in emits] == [("BinaryOp", None), ("While", ["CPU", "CUDA"])]

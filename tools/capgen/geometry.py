@@ -139,6 +139,79 @@ class _Scope:
         return out
 
 
+_TYPE_TEST = re.compile(r"^(?:op->type\(\)\s*==\s*OpType_(\w+)|OpType_(\w+)\s*==\s*op->type\(\))$")
+
+
+def _type_scope(code: str, lo: int, site: int) -> tuple[str | None, list[str]]:
+    """(the op type a braced `if (op->type() == OpType_X) {` around `site` requires, the op types
+    an earlier such block returns for): a class registered for several types often serves one
+    per branch (GeometryConvert.cpp:19-23 at 3.6.1 returns for ConvertTensor, then emits Cast
+    for CastLike)."""
+    only, returned = None, []
+    for m in _IF.finditer(code, lo, site):
+        close = balanced_end(code, m.end() - 1, "(", ")")
+        test = _TYPE_TEST.match(" ".join(code[m.end():close - 1].split()))
+        rest = code[close:site]
+        brace = close + len(rest) - len(rest.lstrip())
+        if test is None or brace >= len(code) or code[brace] != "{":
+            continue
+        end = balanced_end(code, brace, "{", "}")
+        if brace < site < end:
+            only = test.group(1) or test.group(2)
+        elif end <= site and re.search(r"\breturn\b[^;{}]*;\s*\}$", code[brace:end]):
+            returned.append(test.group(1) or test.group(2))   # the block ends by returning
+    return only, returned
+
+
+_FORWARD_TEST = re.compile(r"^(?:context\.)?forwardType\(\)\s*==\s*MNN_FORWARD_(\w+)$")
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """`text` split at `sep` outside parentheses."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+        elif depth == 0 and text.startswith(sep, i):
+            parts.append(text[start:i])
+            start = i + len(sep)
+            i += len(sep)
+            continue
+        i += 1
+    return [*parts, text[start:]]
+
+
+def _forward_gate(condition: str) -> set[str] | None:
+    """The forward types a condition requires: a conjunct that is an OR of
+    `context.forwardType() == MNN_FORWARD_X` tests only (GeometryBinary.cpp:126 at 2.8.0)."""
+    for conjunct in _split_top(condition, "&&"):
+        conjunct = conjunct.strip()
+        while conjunct.startswith("(") and conjunct.endswith(")") and len(_split_top(conjunct[1:-1], "||")) > 0 \
+                and balanced_end(conjunct, 0, "(", ")") == len(conjunct):
+            conjunct = conjunct[1:-1].strip()
+        tests = [_FORWARD_TEST.match(" ".join(t.split())) for t in _split_top(conjunct, "||")]
+        if tests and all(tests):
+            return {t.group(1) for t in tests if t}
+    return None
+
+
+def _forward(code: str, lo: int, site: int) -> list[str] | None:
+    """Forward types every braced `if` around `site` that tests the forward type allows."""
+    allowed: set[str] | None = None
+    for m in _IF.finditer(code, lo, site):
+        close = balanced_end(code, m.end() - 1, "(", ")")
+        rest = code[close:site]
+        brace = close + len(rest) - len(rest.lstrip())
+        if brace >= len(code) or code[brace] != "{" or not (brace < site < balanced_end(code, brace, "{", "}")):
+            continue
+        gate = _forward_gate(" ".join(code[m.end():close - 1].split()))
+        if gate is not None:
+            allowed = gate if allowed is None else allowed & gate
+    return sorted(allowed) if allowed is not None else None
+
+
 def _when(code: str, lo: int, site: int) -> str | None:
     """The condition of the innermost braced `if (...) {` between `lo` and `site` that encloses `site`."""
     found = None
@@ -154,12 +227,20 @@ def _when(code: str, lo: int, site: int) -> str | None:
     return found
 
 
-def _emissions(scope: _Scope, path: str, lo: int, hi: int, seen: set[tuple[str, int]],
-               via: str | None) -> list[dict[str, Any]]:
-    """Emission sites in `path`[lo:hi], following calls to functions of the file and the helper files."""
-    if (path, lo) in seen or len(seen) > 40:
+_ADD_TYPE_PARAM = re.compile(r"\badd_type\s*\(\s*([a-z]\w*)\s*\)")
+
+
+def _emissions(scope: _Scope, path: str, lo: int, hi: int, seen: set[tuple[Any, ...]],
+               via: str | None, passed: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Emission sites in `path`[lo:hi], following calls to functions of the file and the helper files.
+
+    `passed`: op types the caller handed to this function as arguments; an
+    `add_type(param)` here emits them (GeometryImageOp.cpp's `makeInterp(..., OpType_Interp)`).
+    """
+    key = (path, lo) if not passed else (path, lo, passed)
+    if key in seen or len(seen) > 40:
         return []
-    seen.add((path, lo))
+    seen.add(key)
     f = scope.file(path)
     assert f is not None
     code = f.code
@@ -175,12 +256,24 @@ def _emissions(scope: _Scope, path: str, lo: int, hi: int, seen: set[tuple[str, 
             m = _INPUTS.fullmatch(when)
             if m:
                 site["inputs"] = int(m.group(1) or m.group(2))
+        forward = _forward(code, lo, offset)
+        if forward is not None:
+            site["forward"] = forward
         if via:
             site["via"] = via
+        only, returned = _type_scope(code, lo, offset)
+        if only:
+            site["_only"] = only
+        if returned:
+            site["_returned"] = returned
         out.append(site)
 
     for m in _ADD_TYPE.finditer(code, lo, hi):
         emit(m.group(1), m.start())
+    if passed:
+        for m in _ADD_TYPE_PARAM.finditer(code, lo, hi):
+            for kind in passed:
+                emit(kind, m.start())
     for m in _SET_TYPE.finditer(code, lo, hi):
         if m.group(1) != "op":
             emit(m.group(2), m.start())
@@ -196,8 +289,25 @@ def _emissions(scope: _Scope, path: str, lo: int, hi: int, seen: set[tuple[str, 
         target = _HELPER_FILES.get(prefix) if prefix else path
         if target is None:
             continue
-        for start, end in scope.functions(target, prefix).get(name, []):
-            out += _emissions(scope, target, start, end, seen, via or name)
+        bodies = scope.functions(target, prefix).get(name, [])
+        if not bodies:
+            continue
+        args = code[m.end():balanced_end(code, m.end() - 1, "(", ")")]
+        passed_here = tuple(dict.fromkeys(re.findall(r"\bOpType_(\w+)", args)))
+        only, returned = _type_scope(code, lo, m.start())
+        forward = _forward(code, lo, m.start())
+        for start, end in bodies:
+            key = (target, start) if not passed_here else (target, start, passed_here)
+            if key in seen:
+                continue
+            for site in _emissions(scope, target, start, end, seen, via or name, passed_here):
+                if only and "_only" not in site:
+                    site["_only"] = only
+                if returned:
+                    site["_returned"] = [*site.get("_returned", ()), *returned]
+                if forward is not None:
+                    site["forward"] = sorted(set(forward) & set(site.get("forward", forward)))
+                out.append(site)
     return out
 
 
@@ -208,7 +318,7 @@ def _class_emissions(scope: _Scope, name: str) -> tuple[str, list[dict[str, Any]
         return None
     f = scope.file(scope.path)
     assert f is not None
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[Any, ...]] = set()
     out: list[dict[str, Any]] = []
     todo = [name]
     while todo:
@@ -225,9 +335,13 @@ def _class_emissions(scope: _Scope, name: str) -> tuple[str, list[dict[str, Any]
 
 
 def _dedupe(sites: list[dict[str, Any]], op_type: str) -> list[dict[str, Any]]:
-    """One site per (type, self, when), the first; the computer's own op filled in for self sites."""
+    """The sites `op_type` can reach, one per (type, self, when), the first; the computer's own
+    op filled in for self sites."""
     out: dict[tuple[str, bool, str | None], dict[str, Any]] = {}
     for site in sites:
+        if site.get("_only", op_type) != op_type or op_type in site.get("_returned", ()):
+            continue
+        site = {k: v for k, v in site.items() if not k.startswith("_")}
         site = dict(site, type=op_type) if site.get("self") else site
         out.setdefault((site["type"], bool(site.get("self")), site.get("when")), site)
     return sorted(out.values(), key=lambda s: (s["type"], s["at"], s.get("when") or ""))
@@ -350,3 +464,22 @@ def read_compiler_types(tree: Tree) -> dict[str, str]:
         found[name] = value if value else (default if has_runtime else None)
     cpu = found.get("cpu") or default
     return {name: (value or cpu) for name, value in sorted(found.items())}
+
+
+_RUNTIME_CREATOR = re.compile(r"\bMNNInsertExtraRuntimeCreator\s*\(\s*MNN_FORWARD_(\w+)")
+
+
+def read_forward_types(tree: Tree) -> dict[str, list[str]]:
+    """Backend directory name -> the MNN_FORWARD_* types its runtime creator registers as
+    (`MNNInsertExtraRuntimeCreator(MNN_FORWARD_CUDA, ...)`); geometry code tests them
+    (`context.forwardType() == MNN_FORWARD_CPU`, GeometryBinary.cpp)."""
+    out: dict[str, set[str]] = {}
+    for path in tree.under("source/backend"):
+        if not path.endswith((".cpp", ".mm", ".cu")):
+            continue
+        text = read_text(tree, path)
+        for m in _RUNTIME_CREATOR.finditer(text):
+            out.setdefault(path.split("/")[2], set()).add(m.group(1))
+    if not out:
+        raise ValueError("source/backend: no MNNInsertExtraRuntimeCreator call found")
+    return {name: sorted(types) for name, types in sorted(out.items())}

@@ -455,6 +455,13 @@ public:
         SizeComputerSuite* ts = SizeComputerSuite::get(); \\
         ts->insert(_temp, op);                           \\
     }
+#define REGISTER_SHAPE_INPUTS(name, op, index)            \\
+    void ___##name##__##op##__() {                        \\
+        SizeComputerSuite* ts = SizeComputerSuite::get(); \\
+        name* computer = new name;                             \\
+        computer->setInputIndex(index);                    \\
+        ts->insert(computer, op);                        \\
+    }
 #ifdef MNN_SUPPORT_TRANSFORMER_FUSE
 #define REGISTER_SHAPE_INPUTS_TRANSFORMER_FUSE(name, op)            \\
     void ___##name##__##op##__() {                        \\
@@ -471,6 +478,7 @@ public:
 SHAPE_CONV = """namespace MNN {
 REGISTER_SHAPE(ConvComputer, OpType_Convolution);
 REGISTER_SHAPE(GatherComputer, OpType_Gather);
+REGISTER_SHAPE_INPUTS(InterpComputer, OpType_Interp, {1});
 }
 """
 
@@ -486,6 +494,7 @@ SHAPE_REGISTER = """namespace MNN {
 void registerShapeOps() {
 ___ConvComputer__OpType_Convolution__();
 ___GatherComputer__OpType_Gather__();
+___InterpComputer__OpType_Interp__();
 #ifdef MNN_SUPPORT_TRANSFORMER_FUSE
 ___AttentionSizeComputer__OpType_Attention__();
 #endif
@@ -569,7 +578,8 @@ def files(release: int = 2) -> dict[str, str]:
         "source/backend/metal/MetalOPRegister.mm": METAL_REGISTER,
         "source/backend/metal/MetalOps.mm": METAL_OPS,
         "source/backend/cuda/CMakeLists.txt": CUDA_CMAKE,
-        "source/backend/cuda/Register.cpp": "// runtime creator\n",
+        "source/backend/cuda/Register.cpp": "MNNInsertExtraRuntimeCreator(MNN_FORWARD_CUDA, new CUDARuntimeCreator);\n",
+        "source/backend/cpu/CPURuntime.cpp": "MNNInsertExtraRuntimeCreator(MNN_FORWARD_CPU, new CPURuntimeCreator);\n",
         "source/backend/cuda/core/CUDABackend.hpp": CUDA_HPP,
         "source/backend/cuda/execution/UnaryExecution.cu": CUDA_UNARY,
         "source/backend/cuda/execution/plugin/FmhaExecution.cu": CUDA_PLUGIN,
