@@ -79,7 +79,7 @@ class OpFacts:
     """What about one op, beyond its type, changes MNN's decision."""
 
     param_type: str = "NONE"  # the OpParameter union member the op carries
-    inputs: int = 1  # how many input tensors it has
+    inputs: int | None = None  # how many input tensors it has; None: not known (no single op)
     constant: bool = False  # computed at resize on the CPU (see mnnlint.constness)
 
 
@@ -241,6 +241,8 @@ def _holds(when: Any, facts: OpFacts, compiler: str = "Compiler_Loop") -> bool |
     if isinstance(when, str) and any(w in when for w in LOOP_MASK_WORDS):
         return None if compiler == "Compiler_Loop" else False
     if isinstance(when, Mapping) and set(when) <= {"inputs", "inputs_not"}:
+        if facts.inputs is None:
+            return None
         if "inputs" in when and facts.inputs != int(when["inputs"]):
             return False
         return not ("inputs_not" in when and facts.inputs == int(when["inputs_not"]))
