@@ -18,10 +18,14 @@ from .diagnostics import Diagnostic, OpRef, Severity
 from .model import Model, Op
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import networkx as nx
 
     from .capabilities import Capabilities, ReleaseTable
-    from .capabilities.support import Verdict
+    from .capabilities.support import OpFacts, Verdict
+    from .report import Checked
+    from .settings import Suppression
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "How to fix")
 
@@ -53,6 +57,24 @@ class Rule:
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         raise NotImplementedError
 
+    def check_run(self, ctx: RunContext) -> Iterator[Diagnostic]:
+        """The run phase: called once, after every model was checked and policy applied.
+
+        For rules about the run rather than one model (M001 reports suppressions that hid
+        nothing). A rule that only overrides this sets `op_types = frozenset()` so the
+        per-model phase gives it nothing.
+        """
+        return iter(())
+
+    @classmethod
+    def has_run_phase(cls) -> bool:
+        return cls.check_run is not Rule.check_run
+
+    @classmethod
+    def option_values(cls, given: Mapping[str, Any]) -> dict[str, Any]:
+        """The rule's options: the config's values over the declared defaults."""
+        return {name: given.get(name, option.default) for name, option in cls.options.items()}
+
     @classmethod
     def summary(cls) -> str:
         return inspect.getdoc(cls).splitlines()[0] if cls.__doc__ else ""
@@ -74,6 +96,25 @@ class Rule:
         return body.split("\n## ", 1)[0].strip()
 
 
+@dataclass(frozen=True)
+class OpGroup:
+    """Ops of one type that MNN handles alike on the checked backend, with that verdict.
+
+    The engine groups a model's ops once per (target, release, build); a type splits
+    into several groups when its ops differ in what changes the decision (a constant
+    op is computed on the CPU at load, a one-input Gather re-emits itself, …).
+    """
+
+    type_name: str  # MNN's name, or `#<id>` for an id the schema does not know
+    verdict: Verdict
+    ops: tuple[Op, ...]
+    facts: OpFacts  # what decided the verdict, as seen on the first op
+
+    @property
+    def known(self) -> bool:
+        return self.ops[0].type_name is not None
+
+
 @dataclass
 class RuleContext:
     """Everything a rule may read for one (model, target, release, build) check."""
@@ -89,14 +130,20 @@ class RuleContext:
     rule: Rule
     options: Mapping[str, Any] = field(default_factory=dict)
     _graph: Any = None
+    # The model's ops grouped by type and verdict on this target (see OpGroup); the engine
+    # fills it once per check for the rules that ask for it (op_types None).
+    groups: Sequence[OpGroup] = ()
+    # Whether the build profile was chosen by mnnlint rather than named by the user.
+    profile_assumed: bool = False
 
-    def verdict(self, op_type: str) -> Verdict:
-        """How the target backend handles `op_type` in this release and build (memoised)."""
-        from .capabilities.support import decide
+    def verdict(self, op_type: str, facts: OpFacts | None = None) -> Verdict:
+        """How the target backend handles an op of `op_type` in this release and build (memoised)."""
+        from .capabilities.support import OpFacts, decide
 
-        key = (self.target, op_type, self._build_key)
+        facts = facts or OpFacts()
+        key = (self.target, op_type, facts, self._build_key)
         if key not in self.table.verdicts:
-            self.table.verdicts[key] = decide(self.table, self.target, op_type, self.build)
+            self.table.verdicts[key] = decide(self.table, self.target, op_type, self.build, facts)
         return self.table.verdicts[key]
 
     def table_options(self, requires: Mapping[str, bool]) -> dict[str, bool]:
@@ -139,4 +186,40 @@ class RuleContext:
             fix=fix,
             count=count,
             related=tuple(OpRef.of(o) for o in related),
+        )
+
+
+@dataclass(frozen=True)
+class SuppressionUse:
+    """What policy saw of one suppression during the run."""
+
+    suppression: Suppression
+    matched: int  # findings it covered, expired or not
+    expired_at: Diagnostic | None  # the first finding it covered after its `until`
+
+
+@dataclass
+class RunContext:
+    """Everything a rule's run phase may read: what was checked and what policy did."""
+
+    rule: Rule
+    checked: Sequence[Checked]  # every (model, target, release) checked, with build profile
+    suppressions: Sequence[SuppressionUse]
+    selected: frozenset[str]  # codes of the rules that ran in any profile
+    config_label: str  # the config file, for messages
+    root: Path  # globs are relative to this folder
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def relative(self, file: str) -> str:
+        from .globs import relative_path
+
+        return relative_path(file, self.root)
+
+    def diagnostic(
+        self, *, file: str, target: str, release: str, profile: str, message: str,
+        op: OpRef | None = None, fix: str | None = None, severity: Severity | None = None,
+    ) -> Diagnostic:
+        return Diagnostic(
+            code=self.rule.code, rule=self.rule.name, severity=severity or self.rule.severity, message=message,
+            file=file, op=op, target=target, release=release, profile=profile, fix=fix,
         )

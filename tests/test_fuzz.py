@@ -22,7 +22,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fuzz.craft import CRAFTED
-from fuzz.harness import REGRESSIONS, Workdir, bases, check_file, cli_check
+from fuzz.harness import REGRESSIONS, Workdir, bases, check_file, cli_check, unsafe_output
 from fuzz.mutate import TINY, appended_vector_bomb, mutant
 from mnnlint.errors import InputError
 from mnnlint.limits import time_limit
@@ -193,6 +193,7 @@ def test_cli_on_a_sample_one_line_exit_2_no_traceback(sound, tmp_path: Path) -> 
     for path, kind in samples:
         code, lines, printed = cli_check(path, CLI_ARGS)
         assert "Traceback" not in printed, printed
+        assert unsafe_output(printed) is None, printed
         if kind == "rejected":
             assert code == 2, printed
             assert len(lines) == 1 and str(path) in lines[0], lines

@@ -12,7 +12,6 @@ index, and the package is built with the setuptools the virtualenv was seeded wi
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -102,9 +101,7 @@ def test_fused_model_refused_clean_passes_other_files_skipped(scratch: tuple[Pat
     clean = subprocess.run(run, cwd=repo, env=env, text=True, capture_output=True, timeout=900)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "mnnlint" in clean.stdout and "Passed" in clean.stdout
-    # the hook ran on the model with the configured args (text format wording of either layout) ...
-    assert re.search(r"on cuda, (against )?MNN 3\.2\.0", clean.stdout), clean.stdout
-    assert "in 1 model (1 target/release check)" in clean.stdout
+    assert "1 model on cuda, against MNN 3.2.0" in clean.stdout  # the hook ran on the one model ...
     assert "notes.txt" not in clean.stdout  # ... and was not handed the text file
 
     git(repo, "add", "qwen.mnn", env=env)
@@ -130,8 +127,7 @@ def test_try_repo_runs_the_uncommitted_checkout(scratch: tuple[Path, dict[str, s
     git(sub, "add", "cnn.mnn", env=env)
     result = try_repo(sub, env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"on cpu, (against )?MNN", result.stdout), result.stdout
-    assert "in 1 model (1 target/release check)" in result.stdout
+    assert "1 model on cpu" in result.stdout and "no findings in 1 model" in result.stdout
 
 
 def _checkout_rev(env: dict[str, str]) -> tuple[Path, str]:
