@@ -15,8 +15,8 @@ contract with the CLI and `mnnlint.lint()`:
   JSON for `json`/`json-lines`, a table otherwise.
 - The github format returns its job summary from `github.step_summary(diagnostics,
   run)`; the CLI appends it to `$GITHUB_STEP_SUMMARY`.
-- Every format carries `RunInfo.input_errors` (text and concise as lines, the machine
-  formats as data), so the CLI prints them on stderr only when the report goes to a file.
+- Input errors: the CLI prints each once on stderr as it happens; text and concise only
+  count them (the summary line), machine formats and github's annotations carry them.
 - `Checked.build_options` ("NAME=ON", what the assumed build sets) is named in the text
   header; `RunInfo.quiet` drops that header, `RunInfo.verbose` adds the config file.
 - Human formats pass every name through `escape`; reporters share helpers only via
