@@ -15,8 +15,9 @@ contract with the CLI and `mnnlint.lint()`:
   JSON for `json`/`json-lines`, a table otherwise.
 - The github format returns its job summary from `github.step_summary(diagnostics,
   run)`; the CLI appends it to `$GITHUB_STEP_SUMMARY`.
-- Input errors: the CLI prints each once on stderr as it happens; text and concise only
-  count them (the summary line), machine formats and github's annotations carry them.
+- Every format carries `RunInfo.input_errors` (text and concise as lines, the machine
+  formats as data, github as annotations); the CLI also prints each on stderr unless
+  the report itself goes to the terminal.
 - `Checked.build_options` ("NAME=ON", what the assumed build sets) is named in the text
   header; `RunInfo.quiet` drops that header, `RunInfo.verbose` adds the config file.
 - Human formats pass every name through `escape`; reporters share helpers only via

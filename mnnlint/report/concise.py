@@ -3,8 +3,8 @@
 `file:op#38[name]: CODE [target@releases] message` (the name only when the message
 does not give it). A finding seen in several releases is
 one line naming them (`cuda@3.2.0` to `3.2.1`); the message is the newest release's.
-Nothing else: input errors are on stderr (the CLI prints each once), counts come with
-`--statistics`.
+Files that could not be read follow, one `input error: path: why` line each; counts
+come with `--statistics`.
 """
 
 from __future__ import annotations
@@ -38,4 +38,5 @@ def finding_line(f: Finding) -> str:
 def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None:
     for f in merge_releases(diagnostics, run):
         out.write(finding_line(f) + "\n")
-
+    for err in run.input_errors:
+        out.write(line(text(f"input error: {err}")) + "\n")

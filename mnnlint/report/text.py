@@ -89,5 +89,6 @@ def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None
     for (file, target), findings in sections.items():
         lines += _section(file, target, findings, index.get((file, target), []), run.color)
         lines.append("")
+    lines += [f"{paint('input error', 'red', run.color)} {text(err)}" for err in run.input_errors]
     lines.append(summary_line(diagnostics, run))
     out.write("".join(line(x) + "\n" for x in lines))
