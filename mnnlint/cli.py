@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .registry import Registry
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "inspect", "rule", "targets")
+SUBCOMMANDS = ("check", "inspect", "rule", "targets", "crosscheck")
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -359,7 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .startup import import_flatbuffers_without_numpy
 
         import_flatbuffers_without_numpy()
-    handlers = {"check": check_main, "inspect": inspect_main, "rule": rule_main, "targets": targets_main}
+    handlers = {"check": check_main, "inspect": inspect_main, "rule": rule_main, "targets": targets_main,
+                "crosscheck": lambda rest: __import__("mnnlint.crosscheck.cli").crosscheck.cli.main(rest)}
     try:
         return handlers[command](rest)
     except KeyboardInterrupt:
