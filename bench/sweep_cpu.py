@@ -103,6 +103,8 @@ def convert_all(todo: list[tuple[str, str, Path, str]], jobs: int) -> tuple[list
         key = f"{kind}/{name}"
         if key in status:
             return key, status[key]
+        if dst.is_file() and dst.stat().st_size:
+            return key, "ok"
         try:
             convert(src, dst, fmt=fmt, timeout=120)
             return key, "ok"
@@ -239,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         "runtime": runtime.to_json(),
         "conversions": dict(conv),
         "mnnlint_unreadable": unreadable,
-        "seconds": {"convert": round(t1 - t0, 1), "runtime": round(t2 - t1, 1), "mnnlint": round(time.monotonic() - t2, 1)},
+        "seconds": {"convert": round(t1 - t0, 1), "runtime": round(t2 - t1, 1),
+                    "mnnlint": round(time.monotonic() - t2, 1)},
         "summary": summary,
         "disagreements": [c.to_json() | {"tail": c.observed.output[-300:]} for _, c in rows if not c.agrees],
     }
@@ -253,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def markdown(result: dict) -> str:
     s = result["summary"]
-    lines = [f"# CPU sweep ({result['label']}): mnnlint {result['mnnlint_commit']} vs pip MNN {result['runtime']['release']}",
+    head = f"# CPU sweep ({result['label']}): mnnlint {result['mnnlint_commit']}"
+    lines = [f"{head} vs pip MNN {result['runtime']['release']}",
              "", f"Observed build: {result['runtime']['build_options']} (profile {result['runtime']['profile']}).",
              f"Conversions: {result['conversions']}.", "",
              "| figure | value |", "| --- | --- |"]

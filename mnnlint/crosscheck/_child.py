@@ -4,6 +4,7 @@ This file is executed as source text (`python -c`) in an empty working directory
 nothing of mnnlint is importable here and nothing is written next to the models.
 
 Protocol, on file descriptor 1 (MNN's C++ printf output goes to the same pipe, in order):
+    @@MNNLINT VERSION <MNN release>
     @@MNNLINT BEGIN <i>
     @@MNNLINT PHASE session|module
     @@MNNLINT END <i> {"api": ..., "finished": ..., "error": ...}
@@ -28,10 +29,10 @@ def say(text):
     os.write(1, ("\n@@MNNLINT " + text + "\n").encode())
 
 
+import MNN  # noqa: E402
 import numpy as np  # noqa: E402
 
-import MNN  # noqa: E402
-
+say("VERSION " + MNN.version())
 backend = sys.argv[1]
 seconds = int(sys.argv[2])
 paths = sys.argv[3:]
@@ -105,9 +106,6 @@ for index, path in enumerate(paths):
         say("PHASE module")
         module_error = attempt(run_module, path)
         api = "module"
-        if module_error is not None:
-            error = f"session: {error}; module: {module_error}"
-        else:
-            error = None
+        error = f"session: {error}; module: {module_error}" if module_error is not None else None
     signal.alarm(0)
     say(f"END {index} " + json.dumps({"api": api, "finished": error is None, "error": error}))

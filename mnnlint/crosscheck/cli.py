@@ -73,7 +73,7 @@ def main(argv: Sequence[str]) -> int:
             errors.append(str(err))
             print(f"mnnlint: error: {report._safe(str(err))}", file=sys.stderr)
     observed = run_batch([path for path, _ in checked], command=runtime.command, seconds=args.timeout_per_model)
-    rows = [compare(path, obs, found, table.op_names) for (path, found), obs in zip(checked, observed)]
+    rows = [compare(path, obs, found, table.op_names) for (path, found), obs in zip(checked, observed, strict=False)]
     render = report.as_json if args.output_format == "json" else report.text
     out = render(rows, runtime, errors)
     if args.output_file:

@@ -59,7 +59,7 @@ class Comparison:
     def set_up(self) -> bool:
         """The runtime created every execution: its silence about an op means it took it."""
         obs = self.observed
-        return obs.signal is None and not obs.shape_errors and obs.error is None or obs.finished
+        return (obs.signal is None and not obs.shape_errors and obs.error is None) or obs.finished
 
     def to_json(self) -> dict[str, object]:
         return {"model": self.model, "agrees": self.agrees, "runtime": self.observed.to_json(),

@@ -24,7 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_MARK = re.compile(r"^@@MNNLINT (BEGIN|PHASE|END) ?(\S*) ?(.*)$", re.MULTILINE)
+_MARK = re.compile(r"^@@MNNLINT (BEGIN|PHASE|END|VERSION) ?(\S*) ?(.*)$", re.MULTILINE)
+_VERSION = re.compile(r"^@@MNNLINT VERSION (\S+)$", re.MULTILINE)
 # "Don't support type [X]" (CPU, Metal), "CUDABackend Don't support type X, name",
 # "[NPU] Don't support type 12, name" (an OpType number on some backends).
 _UNSUPPORTED = re.compile(r"(?<!Creator )Don't support type\s*\[?\s*([A-Za-z0-9_]+)")
@@ -47,6 +48,7 @@ class Observation:
     finished: bool = False  # one forward ran to the end (session, or module when the session refused)
     api: str | None = None  # "session" or "module": which API the verdict comes from
     error: str | None = None  # a refusal the runtime reported through its API
+    version: str | None = None  # the release the probe reported (MNN.version(), MNN::getVersion())
     output: str = field(default="", repr=False, compare=False)
 
     @property
@@ -70,11 +72,12 @@ def _signal_name(returncode: int) -> str:
     return "timeout" if name == "SIGALRM" else name
 
 
-def _parse(model: str, text: str, end: dict[str, object] | None, died: str | None) -> Observation:
+def _parse(model: str, text: str, end: dict[str, object] | None, died: str | None,
+           version: str | None = None) -> Observation:
     """One model's slice of the child's output. When the session refused and the module ran,
     only the module's messages count: the runtime can run the model."""
     phases = re.split(r"^@@MNNLINT PHASE (\w+)$", text, flags=re.MULTILINE)
-    by_phase = dict(zip(phases[1::2], phases[2::2]))
+    by_phase = dict(zip(phases[1::2], phases[2::2], strict=False))
     finished = bool(end and end.get("finished"))
     if finished and end and end.get("api") == "module":
         text = by_phase.get("module", text)
@@ -89,8 +92,23 @@ def _parse(model: str, text: str, end: dict[str, object] | None, died: str | Non
         finished=finished and died is None,
         api=str(end["api"]) if end and end.get("api") else None,
         error=str(end["error"]) if end and end.get("error") else None,
+        version=version,
         output=body.strip()[-_TAIL:],
     )
+
+
+def _malloc_checks() -> dict[str, str]:
+    """glibc's heap checker for the child, when this glibc has one.
+
+    A model can corrupt MNN's heap and still finish its forward: pip MNN 3.6.1 runs a
+    1-D x 1-D MatMul to the end in one process and aborts with `corrupted size vs.
+    prev_size` in the next, depending on the heap's layout. With the checker the
+    corruption ends in SIGABRT every time, so the verdict does not depend on luck.
+    """
+    import ctypes.util
+
+    lib = ctypes.util.find_library("c_malloc_debug")
+    return {"LD_PRELOAD": lib, "MALLOC_CHECK_": "3"} if lib else {}
 
 
 def python_command(backend: str = "CPU") -> list[str]:
@@ -116,6 +134,7 @@ def run_batch(models: Sequence[str], *, command: Sequence[str] | None = None, se
 
 
 def _run_chunk(pending: list[str], command: list[str], seconds: int) -> list[Observation]:
+    env = _malloc_checks() if command[:1] == [sys.executable] else {}
     done: list[Observation] = []
     while pending:
         with tempfile.TemporaryDirectory(prefix="mnnlint-crosscheck-") as cwd:
@@ -123,7 +142,7 @@ def _run_chunk(pending: list[str], command: list[str], seconds: int) -> list[Obs
                 proc = subprocess.run(
                     [*command, str(seconds), *pending], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL, timeout=seconds * len(pending) + 60,
-                    env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"},
+                    env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", **env},
                 )
                 text, returncode = proc.stdout.decode("utf-8", "replace"), proc.returncode
             except subprocess.TimeoutExpired as exc:
@@ -139,6 +158,8 @@ def _run_chunk(pending: list[str], command: list[str], seconds: int) -> list[Obs
 def _split(pending: list[str], text: str, returncode: int) -> list[Observation]:
     """Observations for the models this child got through; the last one is the killer, if any."""
     out: list[Observation] = []
+    found = _VERSION.search(text)
+    version = found.group(1) if found else None
     begin: int | None = None
     start = 0
     for mark in _MARK.finditer(text):
@@ -147,11 +168,11 @@ def _split(pending: list[str], text: str, returncode: int) -> list[Observation]:
             begin, start = int(arg), mark.end()
         elif kind == "END" and begin is not None:
             end = json.loads(rest) if rest else {}
-            out.append(_parse(pending[begin], text[start:mark.start()], end, None))
+            out.append(_parse(pending[begin], text[start:mark.start()], end, None, version))
             begin = None
     if len(out) < len(pending):
         index = len(out)
         died = _signal_name(returncode) if returncode < 0 else f"exit status {returncode}"
         tail = text[start:] if begin == index else text[-_TAIL:]
-        out.append(_parse(pending[index], tail, None, died))
+        out.append(_parse(pending[index], tail, None, died, version))
     return out

@@ -64,7 +64,7 @@ def text(rows: Sequence[Comparison], runtime: Runtime, errors: Sequence[str]) ->
     table += [(_safe(c.model), _safe(_runtime_cell(c)), _mnnlint_cell(c),
                "agree" if c.agrees else "DISAGREE: " + _safe(_why(c))) for c in rows]
     widths = [max(len(r[i]) for r in table) for i in range(3)]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(r[:3], widths)) + "  " + r[3] for r in table]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(r[:3], widths, strict=False)) + "  " + r[3] for r in table]
     agree = sum(c.agrees for c in rows)
     lines.append(f"{agree} of {len(rows)} models agree" + (f"; {len(errors)} not checked" if errors else ""))
     return "\n".join(line.rstrip() for line in lines) + "\n"
