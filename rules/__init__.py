@@ -8,6 +8,7 @@ from mnnlint.rule import Rule
 def get_rules() -> list[type[Rule]]:
     """Every built-in rule. Imported on call so `mnnlint --version` stays fast."""
     from .backend_unavailable import BackendUnavailable
+    from .creator_refuses_params import CreatorRefusesParams
     from .fused_op_unsupported import FusedOpUnsupported
     from .op_falls_back import OpFallsBack
     from .op_type_unknown import OpTypeUnknown
@@ -16,4 +17,4 @@ def get_rules() -> list[type[Rule]]:
     from .suppression_unused import SuppressionUnused
 
     return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, OpTypeUnknown, PoolZeroStride,
-            SuppressionUnused]
+            SuppressionUnused, CreatorRefusesParams]
