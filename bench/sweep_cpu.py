@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 
 from converter import ConversionError, convert  # noqa: E402
 
-from mnnlint.crosscheck.compare import Comparison, compare  # noqa: E402
+from mnnlint.crosscheck.compare import Comparison, Prediction, compare  # noqa: E402
 from mnnlint.crosscheck.probe import Observation, run_batch  # noqa: E402
 
 CACHE = HERE / ".cache" / "sweep"
@@ -72,6 +73,32 @@ def sources() -> list[tuple[str, str, Path, str]]:
                         target.write_bytes(zf.read(member))
                     found.append(("wheels", f"{path.stem.split('-')[0]}/{target.stem}", target, fmt))
     return found
+
+
+def save_inputs(src: Path, dst: Path) -> None:
+    """The ONNX node test's own inputs (test_data_set_0) beside the converted model, for the probe.
+
+    Random inputs make tests fail for the probe's reasons: an integer Div of random
+    zeros dies with SIGFPE. Inputs that are not plain tensors are left to the probe.
+    """
+    out = dst.with_name(dst.name + ".inputs.npz")
+    if out.exists() or not dst.is_file():
+        return
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+
+    arrays = {}
+    for pb in sorted((src.parent / "test_data_set_0").glob("input_*.pb")):
+        tensor = onnx.TensorProto()
+        try:
+            tensor.ParseFromString(pb.read_bytes())
+            arrays[tensor.name] = numpy_helper.to_array(tensor)
+        except Exception:  # a sequence or optional input: not a tensor
+            continue
+    if arrays:
+        with out.open("wb") as fh:
+            np.savez(fh, **{k: v for k, v in arrays.items() if k})
 
 
 def benchmark_models(release: str) -> list[tuple[str, str, Path]]:
@@ -114,6 +141,9 @@ def convert_all(todo: list[tuple[str, str, Path, str]], jobs: int) -> tuple[list
     with ThreadPoolExecutor(jobs) as pool:
         for key, result in pool.map(one, todo):
             status[key] = result
+    for kind, name, src, _ in todo:
+        if kind == "onnx-node" and status[f"{kind}/{name}"] == "ok":
+            save_inputs(src, CACHE / "mnn" / kind / f"{name}.mnn")
     status_file.parent.mkdir(parents=True, exist_ok=True)
     status_file.write_text(json.dumps(status, indent=1, sort_keys=True))
     ok = [(k, n, CACHE / "mnn" / k / f"{n}.mnn") for k, n, _, _ in todo if status[f"{k}/{n}"] == "ok"]
@@ -149,6 +179,33 @@ def observe_all(models: list[tuple[str, str, Path]], jobs: int, release: str) ->
             shape_errors=tuple(v["shape_errors"]), create_errors=tuple(v["create_errors"]), signal=v["signal"],
             finished=v["finished"], api=v["api"], error=v["error"], output=v.get("tail", ""))
     return out
+
+
+def lint_all(root: Path, paths: list[Path], runtime) -> tuple[dict[str, Prediction], list[str]]:
+    """mnnlint's CPU verdicts from the checkout at `root`, through its own CLI (`--format json`).
+
+    Run as a child with that checkout first on the path, so the figures are those of the
+    code there (main for the "before" numbers), whatever this script's own tree holds.
+    """
+    options = [f"--build-option={k}={'ON' if v else 'OFF'}" for k, v in runtime.build_options.items()]
+    args = ["--target", "cpu", "--mnn-version", runtime.release, "--profile", runtime.profile, *options,
+            "--format", "json", "--fail-on", "never", "--timeout-per-file", "30"]
+    found: dict[str, list] = {}
+    checked: set[str] = set()
+    errors: list[str] = []
+    for start in range(0, len(paths), 300):
+        chunk = [str(p) for p in paths[start:start + 300]]
+        proc = subprocess.run([sys.executable, "-m", "mnnlint", *args, *chunk], capture_output=True, text=True,
+                              cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, timeout=1800)
+        try:
+            report = json.loads(proc.stdout)
+        except json.JSONDecodeError:
+            raise SystemExit(f"mnnlint at {root} gave no JSON: {proc.stderr[-500:]}") from None
+        checked.update(c["file"] for c in report["checked"])
+        for d in report["diagnostics"]:
+            found.setdefault(d["file"], []).append(d)
+        errors += proc.stderr.strip().splitlines()
+    return {f: Prediction.from_json(found.get(f, [])) for f in checked}, errors
 
 
 def summarize(rows: list[tuple[str, Comparison]]) -> dict:
@@ -199,14 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--label", default="now", help="names the result files (before/after)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N models of each set (smoke runs)")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--mnnlint-root", type=Path, default=ROOT,
+                    help="the mnnlint checkout whose verdicts are measured (e.g. /work/main for 'before')")
     args = ap.parse_args(argv)
     from mnnlint.capabilities import Capabilities
     from mnnlint.crosscheck.runtime import detect
-    from mnnlint.engine import CheckPlan, check_model
-    from mnnlint.errors import InputError
-    from mnnlint.inputs import ModelSource
-    from mnnlint.loader import load
-    from mnnlint.registry import load_registry
 
     t0 = time.monotonic()
     runtime = detect("cpu")
@@ -218,25 +272,20 @@ def main(argv: list[str] | None = None) -> int:
     t1 = time.monotonic()
     observed = observe_all(models, args.jobs, runtime.release)
     t2 = time.monotonic()
-    caps = Capabilities()
-    table = caps.release(runtime.release)
-    plan = CheckPlan(targets=["cpu"], releases=[runtime.release], rules=load_registry().rules,
-                     profile=runtime.profile, build_options=runtime.build_options)
+    table = Capabilities().release(runtime.release)
+    verdicts, errors = lint_all(args.mnnlint_root, [p for _, _, p in models], runtime)
     rows: list[tuple[str, Comparison]] = []
-    unreadable = []
+    unreadable = [f"{Path(e).name}" for e in errors]
     for kind, name, path in models:
-        try:
-            found = check_model(load(ModelSource(str(path))), plan, caps).diagnostics
-        except InputError as err:
-            unreadable.append(f"{kind}/{name}: {err.problem}")
+        if str(path) not in verdicts:
             continue
-        rows.append((kind, compare(f"{kind}/{name}", observed[str(path)], found, table.op_names)))
+        rows.append((kind, compare(f"{kind}/{name}", observed[str(path)], verdicts[str(path)], table.op_names)))
     summary = summarize(rows)
     conv = Counter("ok" if v == "ok" else ("crashed" if "signal" in v else "failed")
                    for k, v in status.items() if any(f"{t[0]}/{t[1]}" == k for t in todo))
     result = {
         "label": args.label,
-        "mnnlint_commit": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        "mnnlint_commit": subprocess.run(["git", "-C", str(args.mnnlint_root), "rev-parse", "--short", "HEAD"],
                                          capture_output=True, text=True).stdout.strip(),
         "runtime": runtime.to_json(),
         "conversions": dict(conv),

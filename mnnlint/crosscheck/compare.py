@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from mnnlint.diagnostics import Diagnostic, Severity
 
@@ -39,6 +40,16 @@ class Prediction:
                    for ref in (d.op, *d.related)}
         return cls(frozenset(refused), any(d.severity >= Severity.ERROR for d in found),
                    tuple(sorted({d.code for d in found})))
+
+
+    @classmethod
+    def from_json(cls, found: Iterable[Mapping[str, Any]]) -> Prediction:
+        """From `mnnlint --format json` diagnostics (the sweep runs any mnnlint checkout this way)."""
+        found = list(found)
+        refused = {ref["type_name"] for d in found if d["code"].startswith(REFUSAL_PREFIXES) and d.get("op")
+                   for ref in (d["op"], *d.get("related", ()))}
+        return cls(frozenset(refused), any(d["severity"] == "error" for d in found),
+                   tuple(sorted({d["code"] for d in found})))
 
 
 @dataclass(frozen=True)
@@ -74,9 +85,9 @@ def _names(tokens: Iterable[str], op_names: Mapping[int, str]) -> frozenset[str]
     return frozenset(op_names.get(int(t), t) if t.isdigit() else t for t in tokens)
 
 
-def compare(model: str, observed: Observation, found: Iterable[Diagnostic],
+def compare(model: str, observed: Observation, found: Iterable[Diagnostic] | Prediction,
             op_names: Mapping[int, str]) -> Comparison:
-    predicted = Prediction.from_diagnostics(found)
+    predicted = found if isinstance(found, Prediction) else Prediction.from_diagnostics(found)
     refused = _names(observed.unsupported | observed.creator_refused, op_names)
     missed = refused - predicted.refused
     probe = Comparison(model, observed, predicted)
