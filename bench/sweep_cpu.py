@@ -35,6 +35,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 
+from build_crosscheck import save_inputs  # noqa: E402
 from converter import ConversionError, convert  # noqa: E402
 
 from mnnlint.crosscheck.compare import Comparison, Prediction, compare  # noqa: E402
@@ -73,32 +74,6 @@ def sources() -> list[tuple[str, str, Path, str]]:
                         target.write_bytes(zf.read(member))
                     found.append(("wheels", f"{path.stem.split('-')[0]}/{target.stem}", target, fmt))
     return found
-
-
-def save_inputs(src: Path, dst: Path) -> None:
-    """The ONNX node test's own inputs (test_data_set_0) beside the converted model, for the probe.
-
-    Random inputs make tests fail for the probe's reasons: an integer Div of random
-    zeros dies with SIGFPE. Inputs that are not plain tensors are left to the probe.
-    """
-    out = dst.with_name(dst.name + ".inputs.npz")
-    if out.exists() or not dst.is_file():
-        return
-    import numpy as np
-    import onnx
-    from onnx import numpy_helper
-
-    arrays = {}
-    for pb in sorted((src.parent / "test_data_set_0").glob("input_*.pb")):
-        tensor = onnx.TensorProto()
-        try:
-            tensor.ParseFromString(pb.read_bytes())
-            arrays[tensor.name] = numpy_helper.to_array(tensor)
-        except Exception:  # a sequence or optional input: not a tensor
-            continue
-    if arrays:
-        with out.open("wb") as fh:
-            np.savez(fh, **{k: v for k, v in arrays.items() if k})
 
 
 def benchmark_models(release: str) -> list[tuple[str, str, Path]]:
@@ -143,7 +118,9 @@ def convert_all(todo: list[tuple[str, str, Path, str]], jobs: int) -> tuple[list
             status[key] = result
     for kind, name, src, _ in todo:
         if kind == "onnx-node" and status[f"{kind}/{name}"] == "ok":
-            save_inputs(src, CACHE / "mnn" / kind / f"{name}.mnn")
+            dst = CACHE / "mnn" / kind / f"{name}.mnn"
+            if not dst.with_name(dst.name + ".inputs.npz").exists():
+                save_inputs(src, dst)
     status_file.parent.mkdir(parents=True, exist_ok=True)
     status_file.write_text(json.dumps(status, indent=1, sort_keys=True))
     ok = [(k, n, CACHE / "mnn" / k / f"{n}.mnn") for k, n, _, _ in todo if status[f"{k}/{n}"] == "ok"]

@@ -10,11 +10,14 @@ def get_rules() -> list[type[Rule]]:
     from .backend_unavailable import BackendUnavailable
     from .creator_refuses_params import CreatorRefusesParams
     from .fused_op_unsupported import FusedOpUnsupported
+    from .matmul_1d import MatMul1D
     from .op_falls_back import OpFallsBack
     from .op_type_unknown import OpTypeUnknown
     from .op_unrunnable import OpUnrunnable
+    from .pool3d_missing_vectors import Pool3DMissingVectors
     from .pool_zero_stride import PoolZeroStride
     from .suppression_unused import SuppressionUnused
+    from .weights_missing import WeightsMissing
 
     return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, OpTypeUnknown, PoolZeroStride,
-            SuppressionUnused, CreatorRefusesParams]
+            SuppressionUnused, CreatorRefusesParams, Pool3DMissingVectors, MatMul1D, WeightsMissing]

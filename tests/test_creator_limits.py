@@ -1,5 +1,7 @@
 """Creator limits (C001): the reviewed data file against MNN's source, and the rule on real models.
 
+The source test also covers the runtime defects that cite source lines (R001).
+
 The data test always runs. The source test runs where the MNN git mirror exists (not in
 CI): every cited line of every release must hold the recorded text at the commit the
 release's capability table was built from.
@@ -51,8 +53,12 @@ def _source(commit: str, path: str) -> list[str]:
                           check=True).stdout.decode("utf-8", "replace").splitlines()
 
 
+DEFECTS = json.loads((ROOT / "rules" / "data" / "runtime_defects.json").read_text())["defects"]
+CITED = DATA["limits"] + [d for d in DEFECTS if "cite" in d]
+
+
 @pytest.mark.skipif(not MIRROR.is_dir(), reason="no MNN git mirror here")
-@pytest.mark.parametrize("entry", DATA["limits"], ids=lambda e: e["id"])
+@pytest.mark.parametrize("entry", CITED, ids=lambda e: e["id"])
 def test_cited_lines_hold_the_recorded_text(entry: dict) -> None:
     for release, facts in entry["releases"].items():
         commit = CAPS.release(release).commit

@@ -1,4 +1,4 @@
-"""Find, per MNN release, the source lines of the creator limits in rules/data/creator_limits.json.
+"""Find, per MNN release, the cited source lines of rules/data/creator_limits.json and runtime_defects.json.
 
     python tools/creator_limits.py [--mirror /work/.mirror/alibaba+MNN/repo]
 
@@ -23,7 +23,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "rules" / "data" / "creator_limits.json"
+DATA = {ROOT / "rules" / "data" / "creator_limits.json": "limits",
+        ROOT / "rules" / "data" / "runtime_defects.json": "defects"}
 INDEX = ROOT / "mnnlint" / "capabilities" / "data" / "index.json"
 sys.path.insert(0, str(ROOT))
 
@@ -104,12 +105,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mirror", type=Path, default=Path("/work/.mirror/alibaba+MNN/repo"))
     args = ap.parse_args(argv)
-    data = json.loads(DATA.read_text())
     tags = releases()
-    for entry in data["limits"]:
-        entry["releases"] = locate(entry, args.mirror, tags)
-        print(f"{entry['id']}: {len(entry['releases'])} releases", file=sys.stderr)
-    DATA.write_text(json.dumps(data, indent=1) + "\n")
+    for path, key in DATA.items():
+        data = json.loads(path.read_text())
+        for entry in data[key]:
+            if "cite" not in entry:
+                continue
+            entry["releases"] = locate(entry, args.mirror, tags)
+            print(f"{entry['id']}: {len(entry['releases'])} releases", file=sys.stderr)
+        path.write_text(json.dumps(data, indent=1) + "\n")
     return 0
 
 
