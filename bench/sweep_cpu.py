@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections import Counter
@@ -158,26 +159,28 @@ def observe_all(models: list[tuple[str, str, Path]], jobs: int, release: str) ->
     return out
 
 
-def lint_all(root: Path, paths: list[Path], runtime) -> tuple[dict[str, Prediction], list[str]]:
-    """mnnlint's CPU verdicts from the checkout at `root`, through its own CLI (`--format json`).
+def lint_all(python: str, paths: list[Path], runtime, target: str = "cpu") -> tuple[dict[str, Prediction], list[str]]:
+    """mnnlint's CPU verdicts from the mnnlint installed for `python`, through its CLI (`--format json`).
 
-    Run as a child with that checkout first on the path, so the figures are those of the
-    code there (main for the "before" numbers), whatever this script's own tree holds.
+    A child in an empty directory, so the figures are those of that installation (a venv
+    with main installed for the "before" numbers), whatever this script's own tree holds.
     """
     options = [f"--build-option={k}={'ON' if v else 'OFF'}" for k, v in runtime.build_options.items()]
-    args = ["--target", "cpu", "--mnn-version", runtime.release, "--profile", runtime.profile, *options,
+    args = ["--target", target, "--mnn-version", runtime.release, "--profile", runtime.profile, *options,
             "--format", "json", "--fail-on", "never", "--timeout-per-file", "30"]
     found: dict[str, list] = {}
     checked: set[str] = set()
     errors: list[str] = []
     for start in range(0, len(paths), 300):
         chunk = [str(p) for p in paths[start:start + 300]]
-        proc = subprocess.run([sys.executable, "-m", "mnnlint", *args, *chunk], capture_output=True, text=True,
-                              cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, timeout=1800)
+        with tempfile.TemporaryDirectory() as cwd:
+            proc = subprocess.run([python, "-m", "mnnlint", *args, *chunk], capture_output=True, text=True,
+                                  cwd=cwd, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+                                  timeout=1800)
         try:
             report = json.loads(proc.stdout)
         except json.JSONDecodeError:
-            raise SystemExit(f"mnnlint at {root} gave no JSON: {proc.stderr[-500:]}") from None
+            raise SystemExit(f"mnnlint of {python} gave no JSON: {proc.stderr[-500:]}") from None
         checked.update(c["file"] for c in report["checked"])
         for d in report["diagnostics"]:
             found.setdefault(d["file"], []).append(d)
@@ -233,8 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--label", default="now", help="names the result files (before/after)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N models of each set (smoke runs)")
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--mnnlint-root", type=Path, default=ROOT,
-                    help="the mnnlint checkout whose verdicts are measured (e.g. /work/main for 'before')")
+    ap.add_argument("--mnnlint-python", default=sys.executable,
+                    help="the Python whose installed mnnlint is measured (a venv with main installed, for 'before')")
+    ap.add_argument("--mnnlint-root", type=Path, default=ROOT, help="its checkout, to record the commit")
     args = ap.parse_args(argv)
     from mnnlint.capabilities import Capabilities
     from mnnlint.crosscheck.runtime import detect
@@ -250,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     observed = observe_all(models, args.jobs, runtime.release)
     t2 = time.monotonic()
     table = Capabilities().release(runtime.release)
-    verdicts, errors = lint_all(args.mnnlint_root, [p for _, _, p in models], runtime)
+    verdicts, errors = lint_all(args.mnnlint_python, [p for _, _, p in models], runtime)
     rows: list[tuple[str, Comparison]] = []
     unreadable = [f"{Path(e).name}" for e in errors]
     for kind, name, path in models:

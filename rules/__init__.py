@@ -8,6 +8,7 @@ from mnnlint.rule import Rule
 def get_rules() -> list[type[Rule]]:
     """Every built-in rule. Imported on call so `mnnlint --version` stays fast."""
     from .backend_unavailable import BackendUnavailable
+    from .binary_op_8bit import BinaryOp8Bit
     from .creator_refuses_params import CreatorRefusesParams
     from .fused_op_unsupported import FusedOpUnsupported
     from .matmul_1d import MatMul1D
@@ -20,4 +21,5 @@ def get_rules() -> list[type[Rule]]:
     from .weights_missing import WeightsMissing
 
     return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, OpTypeUnknown, PoolZeroStride,
-            SuppressionUnused, CreatorRefusesParams, Pool3DMissingVectors, MatMul1D, WeightsMissing]
+            SuppressionUnused, CreatorRefusesParams, Pool3DMissingVectors, MatMul1D, WeightsMissing,
+            BinaryOp8Bit]

@@ -36,8 +36,9 @@ class WeightsMissing(Rule):
     `--benchmarkModel` files keep the graph and drop the weights, for timing only.
     MNN loads them, then cannot create the convolutions: on the pip MNN 3.6.1 CPU
     runtime every one of MNN's own benchmark models stops with
-    `Create execution error` and gives no result; users report crashes at load on
-    GPU backends.
+    `Create execution error` and gives no result; with CUDA (3.2.0, 3.6.1 built from
+    source) most of them crash with SIGSEGV while the session is created, and the
+    rest compute on weights that are not there.
 
     ## Example
         mnnlint mobilenet_benchmark.mnn --target cpu --mnn-version 3.6.1

@@ -63,3 +63,10 @@ def test_weightless_benchmark_model() -> None:
     assert "R003" not in codes(MODELS / "cnn.mnn")
     assert "R003" not in codes(MODELS / "cnn_external.mnn")  # weights in the .weight file
     assert "R003" not in codes(MODELS / "cnn_quant8.mnn")
+
+
+def test_binary_op_on_8bit_integers_on_the_cpu_only() -> None:
+    assert "R004" in codes(SUBSET / "test_add_int8.mnn")  # SIGSEGV on pip MNN 3.6.1
+    assert "R004" in codes(SUBSET / "test_greater_int8.mnn")  # Create execution error
+    assert "R004" not in codes(SUBSET / "test_add.mnn")
+    assert "R004" not in codes(SUBSET / "test_add_int8.mnn", "cuda", "3.6.1")  # ran there

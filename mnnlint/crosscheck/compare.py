@@ -20,11 +20,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mnnlint.diagnostics import Diagnostic, Severity
+from mnnlint.diagnostics import Diagnostic
 
 from .probe import Observation
 
 REFUSAL_PREFIXES = ("B", "C")  # support findings and creator limits name the op a backend refuses
+
+
+def _refused_as() -> dict[str, str]:
+    """Op types whose creator-limit finding is about another op MNN makes of them (ScatterNd -> While)."""
+    from mnnlint.rules._data import creator_limits
+
+    return {t: limit["refused_op"] for limit in creator_limits() for t in limit["op_types"]
+            if limit["refused_op"] != t}
 
 
 @dataclass(frozen=True)
@@ -35,21 +43,23 @@ class Prediction:
 
     @classmethod
     def from_diagnostics(cls, found: Iterable[Diagnostic]) -> Prediction:
-        found = list(found)
-        refused = {ref.type_name for d in found if d.code.startswith(REFUSAL_PREFIXES) and d.op
-                   for ref in (d.op, *d.related)}
-        return cls(frozenset(refused), any(d.severity >= Severity.ERROR for d in found),
-                   tuple(sorted({d.code for d in found})))
+        return cls._of([(d.code, [r.type_name for r in (d.op, *d.related)] if d.op else [], d.severity.name.lower())
+                        for d in found])
 
+    @classmethod
+    def _of(cls, found: list[tuple[str, list[str], str]]) -> Prediction:
+        """From (code, op types named, severity) of each finding."""
+        renamed = _refused_as()
+        refused = {renamed.get(t, t) if code.startswith("C") else t
+                   for code, types, _ in found if code.startswith(REFUSAL_PREFIXES) for t in types}
+        return cls(frozenset(refused), any(sev == "error" for _, _, sev in found),
+                   tuple(sorted({code for code, _, _ in found})))
 
     @classmethod
     def from_json(cls, found: Iterable[Mapping[str, Any]]) -> Prediction:
         """From `mnnlint --format json` diagnostics (the sweep runs any mnnlint checkout this way)."""
-        found = list(found)
-        refused = {ref["type_name"] for d in found if d["code"].startswith(REFUSAL_PREFIXES) and d.get("op")
-                   for ref in (d["op"], *d.get("related", ()))}
-        return cls(frozenset(refused), any(d["severity"] == "error" for d in found),
-                   tuple(sorted({d["code"] for d in found})))
+        return cls._of([(d["code"], [r["type_name"] for r in (d["op"], *d.get("related", ()))] if d.get("op") else [],
+                          d["severity"]) for d in found])
 
 
 @dataclass(frozen=True)
