@@ -52,7 +52,12 @@ def pack(out: Path) -> None:
     for path in [*(FIXTURES / "models").glob("*.mnn*"), *(FIXTURES / "crosscheck").glob("*.mnn")]:
         shutil.copy(path, fixtures / path.name)
     shutil.copytree(FIXTURES / "models" / "llm", fixtures / "llm")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "probe" / "inputs.py"), str(MODELS)], check=False)
+    probe_tools = ROOT / "tools" / "probe" / "inputs.py"
+    subprocess.run([sys.executable, str(probe_tools), str(MODELS)], check=False)
+    import onnx
+
+    node = Path(onnx.__file__).resolve().parent / "backend" / "test" / "data" / "node"
+    subprocess.run([sys.executable, str(probe_tools), "--expected", str(node), str(MODELS / "onnx-node")], check=False)
     with tarfile.open(out, "w:gz") as tar:
         tar.add(MODELS, arcname="models")
 

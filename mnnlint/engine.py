@@ -8,25 +8,15 @@ severity, is decided afterwards by policy; the engine never filters.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .capabilities import Capabilities
 from .capabilities.backends import expand_target
 from .diagnostics import Diagnostic
 from .model import Model, Op
-from .rule import Rule, RuleContext
-
-
-@dataclass(frozen=True)
-class CheckPlan:
-    targets: Sequence[str]  # canonical backend ids
-    releases: Sequence[str]
-    rules: Sequence[type[Rule]]
-    profile: str | None = None  # None: choose per model (see Capabilities.default_profile)
-    build_options: Mapping[str, bool] = field(default_factory=dict)
-    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+from .rule import RuleContext
+from .settings import Profile
 
 
 @dataclass(frozen=True)
@@ -35,7 +25,8 @@ class CheckResult:
     checked: list[tuple[str, str, str, str]]  # (target, release, profile, table commit)
 
 
-def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResult:
+def check_model(model: Model, plan: Profile, caps: Capabilities) -> CheckResult:
+    """Check `model` for the targets, releases, build and rules of `plan` (its targets set)."""
     by_type: dict[str, list[Op]] = defaultdict(list)
     all_ops = list(model.all_ops())
     for op in all_ops:
@@ -46,7 +37,7 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
     graph = None
     for release in plan.releases:
         table = caps.release(release)
-        profile = plan.profile or caps.default_profile(model, table)
+        profile = plan.build_profile or caps.default_profile(model, table)
         build = table.build(profile, plan.build_options)
         backends = [b for t in plan.targets for b in expand_target(t, build, set(table.backend_ids))]
         for target in dict.fromkeys(backends):
@@ -63,14 +54,11 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
                         continue
                 ctx = RuleContext(
                     model=model, ops=ops, target=target, release=release, profile=profile, build=build,
-                    table=table, tables=caps, rule=rule, options=_options(rule, plan), _graph=graph,
+                    table=table, tables=caps, rule=rule, _graph=graph,
+                    options=rule.option_values(plan.rule_options.get(rule.code, {})),
                 )
                 found.extend(rule.check(ctx))
                 graph = ctx._graph
     found.sort(key=Diagnostic.sort_key)
     return CheckResult(found, checked)
 
-
-def _options(rule: Rule, plan: CheckPlan) -> dict[str, Any]:
-    given = plan.rule_options.get(rule.code, {})
-    return {name: given.get(name, opt.default) for name, opt in rule.options.items()}

@@ -21,7 +21,7 @@ from types import FrameType
 
 from .errors import InputError
 
-DEFAULT_SECONDS = 5.0
+DEFAULT_SECONDS = 5.0  # settings.DEFAULT_TIMEOUT is the one users see
 
 
 class _Expired(BaseException):
@@ -43,9 +43,10 @@ def time_limit(seconds: float | None, path: str) -> Iterator[None]:
         yield
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         try:
+            # Armed inside the try: with a tiny limit the alarm can fire before the body starts.
+            signal.setitimer(signal.ITIMER_REAL, seconds)
             yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)

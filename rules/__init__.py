@@ -18,8 +18,9 @@ def get_rules() -> list[type[Rule]]:
     from .pool3d_missing_vectors import Pool3DMissingVectors
     from .pool_zero_stride import PoolZeroStride
     from .suppression_unused import SuppressionUnused
+    from .weight_file_missing import WeightFileMissing
     from .weights_missing import WeightsMissing
 
     return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, OpTypeUnknown, PoolZeroStride,
-            SuppressionUnused, CreatorRefusesParams, Pool3DMissingVectors, MatMul1D, WeightsMissing,
-            BinaryOp8Bit]
+            SuppressionUnused, WeightFileMissing, CreatorRefusesParams, Pool3DMissingVectors, MatMul1D,
+            WeightsMissing, BinaryOp8Bit]

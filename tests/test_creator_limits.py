@@ -20,9 +20,10 @@ from mnnlint.rules.creator_refuses_params import CreatorRefusesParams
 
 from mnnlint.capabilities import Capabilities
 from mnnlint.diagnostics import Severity
-from mnnlint.engine import CheckPlan, check_model
+from mnnlint.engine import check_model
 from mnnlint.inputs import ModelSource
 from mnnlint.loader import load
+from mnnlint.settings import Profile
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = json.loads((ROOT / "rules" / "data" / "creator_limits.json").read_text())
@@ -67,7 +68,7 @@ def test_cited_lines_hold_the_recorded_text(entry: dict) -> None:
 
 
 def findings(model: str, target: str, release: str) -> list:
-    plan = CheckPlan(targets=[target], releases=[release], rules=[CreatorRefusesParams], profile="default")
+    plan = Profile(targets=(target,), releases=(release,), rules=(CreatorRefusesParams,), build_profile="default")
     return check_model(load(ModelSource(str(SUBSET / model))), plan, CAPS).diagnostics
 
 

@@ -14,10 +14,11 @@ from conftest import FIXTURES, MODELS
 
 from mnnlint.capabilities import Capabilities
 from mnnlint.diagnostics import Severity
-from mnnlint.engine import CheckPlan, check_model
+from mnnlint.engine import check_model
 from mnnlint.inputs import ModelSource
 from mnnlint.loader import load
 from mnnlint.registry import load_registry
+from mnnlint.settings import Profile
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = json.loads((ROOT / "rules" / "data" / "runtime_defects.json").read_text())
@@ -41,7 +42,7 @@ def test_every_defect_carries_its_evidence_and_rule(entry: dict) -> None:
 
 
 def codes(path: Path, target: str = "cpu", release: str = "3.6.1") -> set[str]:
-    plan = CheckPlan(targets=[target], releases=[release], rules=load_registry().rules, profile="llm")
+    plan = Profile(targets=(target,), releases=(release,), rules=tuple(load_registry().rules), build_profile="llm")
     return {d.code for d in check_model(load(ModelSource(str(path))), plan, CAPS).diagnostics}
 
 

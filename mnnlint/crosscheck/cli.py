@@ -35,11 +35,12 @@ def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
     from mnnlint.capabilities import Capabilities
     from mnnlint.capabilities.backends import canonical
-    from mnnlint.engine import CheckPlan, check_model
+    from mnnlint.engine import check_model
     from mnnlint.errors import InputError
     from mnnlint.inputs import expand
     from mnnlint.loader import load
     from mnnlint.registry import load_registry
+    from mnnlint.settings import Profile
 
     from . import report
     from .compare import compare
@@ -60,8 +61,8 @@ def main(argv: Sequence[str]) -> int:
     if runtime.release not in caps.releases:
         return _error(f"MNN {runtime.release} is not in mnnlint's tables ({caps.releases[0]}…{caps.latest})")
     table = caps.release(runtime.release)
-    plan = CheckPlan(targets=[backend], releases=[runtime.release], rules=load_registry().rules,
-                     profile=runtime.profile, build_options=runtime.build_options)
+    plan = Profile(targets=(backend,), releases=(runtime.release,), rules=tuple(load_registry().rules),
+                   build_profile=runtime.profile, build_options=runtime.build_options)
     errors: list[str] = []
     checked = []
     for source in expand(args.paths):

@@ -49,6 +49,8 @@ class Observation:
     api: str | None = None  # "session" or "module": which API the verdict comes from
     error: str | None = None  # a refusal the runtime reported through its API
     version: str | None = None  # the release the probe reported (MNN.version(), MNN::getVersion())
+    nonfinite: bool = False  # a float output held NaN or Inf (C++ probe)
+    max_abs_err: float | None = None  # largest |output - reference| where references were given (C++ probe)
     output: str = field(default="", repr=False, compare=False)
 
     @property
@@ -61,6 +63,7 @@ class Observation:
             "unsupported": sorted(self.unsupported), "creator_refused": sorted(self.creator_refused),
             "shape_errors": list(self.shape_errors), "create_errors": list(self.create_errors),
             "signal": self.signal, "finished": self.finished, "api": self.api, "error": self.error,
+            "nonfinite": self.nonfinite, "max_abs_err": self.max_abs_err,
         }
 
 
@@ -93,6 +96,8 @@ def _parse(model: str, text: str, end: dict[str, object] | None, died: str | Non
         api=str(end["api"]) if end and end.get("api") else None,
         error=str(end["error"]) if end and end.get("error") else None,
         version=version,
+        nonfinite=bool(end and end.get("nonfinite")),
+        max_abs_err=float(end["max_abs_err"]) if end and end.get("max_abs_err") is not None else None,
         output=body.strip()[-_TAIL:],
     )
 
@@ -167,7 +172,10 @@ def _split(pending: list[str], text: str, returncode: int) -> list[Observation]:
         if kind == "BEGIN":
             begin, start = int(arg), mark.end()
         elif kind == "END" and begin is not None:
-            end = json.loads(rest) if rest else {}
+            try:
+                end = json.loads(rest) if rest else {}
+            except ValueError:  # a probe that printed a value JSON cannot hold: keep what is readable
+                end = {"finished": '"finished": true' in rest, "api": "session", "error": None}
             out.append(_parse(pending[begin], text[start:mark.start()], end, None, version))
             begin = None
     if len(out) < len(pending):

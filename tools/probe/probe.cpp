@@ -5,7 +5,8 @@
 // Speaks the protocol of mnnlint/crosscheck/_child.py on stdout (MNN's own printf output shares the
 // stream, unbuffered, so messages stay in order):
 //     @@MNNLINT VERSION <MNN::getVersion()>
-//     @@MNNLINT BEGIN <i>  /  @@MNNLINT PHASE session|module  /  @@MNNLINT END <i> {"api":...,"finished":...,"error":...}
+//     @@MNNLINT BEGIN <i>  /  @@MNNLINT PHASE session|module  /  @@MNNLINT END <i> {"api":...,"finished":...,"error":...,
+//                                                                  "nonfinite": bool, "max_abs_err": float|null}
 // Each model: Interpreter session with the CPU as backup, unknown dims set to 1, one run; where the
 // session refuses, the Module API. Inputs: MODEL.inputs.txt/.raw when present (written by
 // tools/probe/inputs.py from the ONNX tests' own), else ones for integers and N(0,1) floats. A model
@@ -18,6 +19,8 @@
 #include <MNN/expr/ExprCreator.hpp>
 #include <MNN/expr/Module.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -36,9 +39,9 @@ using namespace MNN::Express;
 
 struct Given { halide_type_t type; std::vector<int> dims; std::vector<char> bytes; };
 
-static std::map<std::string, Given> readGiven(const std::string& model) {
+static std::map<std::string, Given> readGiven(const std::string& model, const char* kind = ".inputs") {
     std::map<std::string, Given> out;
-    std::ifstream head(model + ".inputs.txt"), raw(model + ".inputs.raw", std::ios::binary);
+    std::ifstream head(model + kind + ".txt"), raw(model + kind + ".raw", std::ios::binary);
     if (!head || !raw) return out;
     std::string line;
     while (std::getline(head, line)) {  // name code bits ndims d0 .. dn offset nbytes
@@ -82,6 +85,30 @@ static void fill(void* dst, halide_type_t type, size_t count, const std::string&
     }
 }
 
+// Numerics of one run: non-finite float outputs, and the largest absolute difference from
+// MODEL.expected.* (the ONNX test's reference outputs, when the sweep wrote them).
+struct Numerics { bool nonfinite = false; double maxAbsErr = -1; };
+static Numerics gNumerics;
+
+static void check(const std::string& name, const Tensor* host, const std::map<std::string, Given>& expected) {
+    if (host->getType().code != halide_type_float || host->getType().bits != 32) return;
+    auto data = host->host<float>();
+    size_t count = host->elementSize();
+    for (size_t i = 0; i < count; ++i) {
+        if (!std::isfinite(data[i])) { gNumerics.nonfinite = true; break; }
+    }
+    auto it = expected.find(name);
+    if (it == expected.end() || it->second.bytes.size() != count * 4) return;
+    auto ref = (const float*)it->second.bytes.data();
+    double worst = 0;
+    for (size_t i = 0; i < count; ++i) {
+        double d = std::fabs((double)data[i] - (double)ref[i]);
+        if (!std::isfinite(d)) d = 1e30;  // JSON has no inf or nan
+        if (d > worst) worst = d;
+    }
+    gNumerics.maxAbsErr = std::max(gNumerics.maxAbsErr, worst);
+}
+
 static void say(const std::string& text) {
     std::string line = "\n@@MNNLINT " + text + "\n";
     (void)!write(1, line.data(), line.size());
@@ -116,9 +143,11 @@ static std::string runSession(const std::string& path, ScheduleConfig& config) {
     }
     auto code = net->runSession(session);
     if (code != NO_ERROR) return "runSession returned " + std::to_string((int)code);
+    auto expected = readGiven(path, ".expected");
     for (auto& kv : net->getSessionOutputAll(session)) {
         std::unique_ptr<Tensor> host(new Tensor(kv.second, kv.second->getDimensionType()));
         kv.second->copyToHostTensor(host.get());
+        check(kv.first, host.get(), expected);
     }
     return "";
 }
@@ -141,8 +170,16 @@ static std::string runModule(const std::string& path, ScheduleConfig& config) {
     }
     auto outs = m->onForward(feeds);
     if (outs.empty()) return "onForward returned no outputs";
-    for (auto& o : outs) {
+    auto expected = readGiven(path, ".expected");
+    for (size_t i = 0; i < outs.size(); ++i) {
+        auto& o = outs[i];
         if (o.get() == nullptr || o->readMap<void>() == nullptr) return "an output could not be read";
+        auto oi = o->getInfo();
+        if (oi && oi->type.code == halide_type_float && oi->type.bits == 32 && i < info->outputNames.size()) {
+            auto conv = _Convert(o, NCHW);
+            std::unique_ptr<Tensor> host(Tensor::create<float>(conv->getInfo()->dim, (void*)conv->readMap<float>()));
+            check(info->outputNames[i], host.get(), expected);
+        }
     }
     return "";
 }
@@ -175,6 +212,7 @@ int main(int argc, char** argv) {
     config.backendConfig = &bc;
     for (int i = 3; i < argc; ++i) {
         say("BEGIN " + std::to_string(i - 3));
+        gNumerics = Numerics();
         alarm(seconds);
         say("PHASE session");
         std::string error = runSession(argv[i], config), api = "session";
@@ -187,7 +225,9 @@ int main(int argc, char** argv) {
         alarm(0);
         say("END " + std::to_string(i - 3) + " {\"api\": \"" + api + "\", \"finished\": " +
             (error.empty() ? "true" : "false") + ", \"error\": " +
-            (error.empty() ? std::string("null") : "\"" + escape(error) + "\"") + "}");
+            (error.empty() ? std::string("null") : "\"" + escape(error) + "\"") + ", \"nonfinite\": " +
+            (gNumerics.nonfinite ? "true" : "false") + ", \"max_abs_err\": " +
+            (gNumerics.maxAbsErr < 0 ? std::string("null") : std::to_string(gNumerics.maxAbsErr)) + "}");
     }
     return 0;
 }
