@@ -42,6 +42,7 @@ FLAGS = {"target": "--target", "mnn-version": "--mnn-version", "profile": "--pro
          "ignore": "--ignore", "fail-on": "--fail-on", "output-format": "--output-format",
          "exclude": "--exclude", "timeout-per-file": "--timeout-per-file"}
 MAX_STEP_SUMMARY = 1 << 20  # GitHub refuses job summaries over 1 MiB
+HUMAN_FORMATS = ("text", "concise")  # formats that print input errors as lines
 
 
 def _list(values: Sequence[str] | None) -> list[str]:
@@ -192,14 +193,22 @@ def check_main(argv: Sequence[str]) -> int:
 
 
 def _execute(run: Run, args: argparse.Namespace, output_format: str) -> RunResult:
-    """Check the models. Each input error is one line on stderr, as it happens; human
-    reports only count them, machine formats carry them as data."""
+    """Check the models. Every report carries the input errors; each is also one line on
+    stderr, as it happens, unless the report itself is going to this terminal."""
     sources: Any = run.sources(args.paths)
     if output_format == "text" and args.output_file is None and not args.quiet:
         from .report.progress import with_progress
 
         sources = with_progress(sources, sys.stderr)
-    return run.execute(sources, _error)
+    on_terminal = args.output_file is None and output_format in HUMAN_FORMATS and _isatty(sys.stdout)
+    return run.execute(sources, (lambda err: None) if on_terminal else _error)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Callable[..., None],

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 # A file whose findings would render to more than this is refused inside its time limit,
 # so that no single model can make the report (the last, unbounded phase) explode.
 MAX_REPORT_BYTES_PER_FILE = 32 << 20
-_BUILD_SETS: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
 
 @dataclass
@@ -124,24 +123,13 @@ class Run:
             plan = profile if profile.targets else replace(profile, targets=tuple(default_targets(model)))
             result = check_model(model, plan, self.caps)
             found += [(d, profile.threshold) for d in policy.apply(result.diagnostics, profile)]
-            combos += [Checked(model.path, *c, build_options=self._build_sets(c[1], c[2], profile.build_options))
+            combos += [Checked(model.path, c.target, c.release, c.profile, c.commit, build_options=c.build_options)
                        for c in result.checked]
         size = sum(300 + len(d.message) + len(d.fix or "") + 200 * (1 + len(d.related)) for d, _ in found)
         if size > MAX_REPORT_BYTES_PER_FILE:
             raise InputError(model.path, f"{len(found)} findings would make a report of about {size >> 20} MB; "
                                          "check fewer releases, targets or rules at once")
         return found, combos
-
-    def _build_sets(self, release: str, build_profile: str, options: Mapping[str, bool]) -> tuple[str, ...]:
-        """`NAME=ON|OFF` for each CMake option the assumed build sets apart from the release's defaults."""
-        key = (release, build_profile, tuple(sorted(options.items())))
-        if key not in _BUILD_SETS:
-            table = self.caps.release(release)
-            defaults = table.raw.get("cmake_options", {})
-            build = table.build(build_profile, options)
-            _BUILD_SETS[key] = tuple(f"{k}={'ON' if v else 'OFF'}" for k, v in sorted(build.items())
-                                     if defaults.get(k) != v)
-        return _BUILD_SETS[key]
 
     def _run_phase(self, result: RunResult, policy: Policy) -> None:
         """Rules with a run phase (M001), once, after every model; severity and fail-on of the top level."""

@@ -479,7 +479,7 @@ class Profile:
     targets: tuple[str, ...] = ()  # canonical; empty: each model's own default
     releases: tuple[str, ...] = ()
     rules: tuple[type[Rule], ...] = ()
-    build_profile: str | None = None  # None: chosen per model (Capabilities.default_profile)
+    build_profile: str | None = None  # None: chosen per model (engine.assumed_profile)
     build_options: Mapping[str, bool] = field(default_factory=dict)
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # as given; defaults on the rule
     name: str = ""  # the config profile's name; "" for the top level

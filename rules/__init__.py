@@ -9,6 +9,7 @@ def get_rules() -> list[type[Rule]]:
     """Every built-in rule. Imported on call so `mnnlint --version` stays fast."""
     from .backend_unavailable import BackendUnavailable
     from .binary_op_8bit import BinaryOp8Bit
+    from .build_option_assumed import BuildOptionAssumed
     from .creator_refuses_params import CreatorRefusesParams
     from .fused_op_unsupported import FusedOpUnsupported
     from .matmul_1d import MatMul1D
@@ -21,6 +22,6 @@ def get_rules() -> list[type[Rule]]:
     from .weight_file_missing import WeightFileMissing
     from .weights_missing import WeightsMissing
 
-    return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, OpTypeUnknown, PoolZeroStride,
-            SuppressionUnused, WeightFileMissing, CreatorRefusesParams, Pool3DMissingVectors, MatMul1D,
-            WeightsMissing, BinaryOp8Bit]
+    return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, BuildOptionAssumed, OpTypeUnknown,
+            PoolZeroStride, SuppressionUnused, WeightFileMissing, CreatorRefusesParams, Pool3DMissingVectors,
+            MatMul1D, WeightsMissing, BinaryOp8Bit]

@@ -49,7 +49,7 @@ class BinaryOp8Bit(Rule):
     code = "R004"
     name = "binary-op-8bit-on-cpu"
     severity = Severity.ERROR
-    since = "0.2.0"
+    since = "0.1.0"
     op_types = frozenset({"BinaryOp"})
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

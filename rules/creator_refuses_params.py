@@ -47,7 +47,7 @@ class CreatorRefusesParams(Rule):
     code = "C001"
     name = "creator-refuses-params"
     severity = Severity.WARNING
-    since = "0.2.0"
+    since = "0.1.0"
     op_types = frozenset(t for limit in creator_limits() for t in limit["op_types"])
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -34,7 +34,7 @@ class MatMul1D(Rule):
     code = "R002"
     name = "matmul-1d-1d"
     severity = Severity.ERROR
-    since = "0.2.0"
+    since = "0.1.0"
     op_types = frozenset({"MatMul"})
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -36,7 +36,7 @@ class Pool3DMissingVectors(Rule):
     code = "R001"
     name = "pool3d-missing-vectors"
     severity = Severity.ERROR
-    since = "0.2.0"
+    since = "0.1.0"
     op_types = frozenset({"Pooling3D"})
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -50,7 +50,7 @@ class WeightsMissing(Rule):
     code = "R003"
     name = "weights-missing"
     severity = Severity.ERROR
-    since = "0.2.0"
+    since = "0.1.0"
     op_types = CONV_TYPES
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

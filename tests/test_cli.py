@@ -169,11 +169,30 @@ def test_a_folder_without_models_warns(tmp_path: Path) -> None:
 
 
 def test_an_input_error_is_printed_once(tmp_path: Path) -> None:
+    """At a terminal the report names the bad file once; with stdout piped or a file it is also on stderr."""
+    import pty
+
     (tmp_path / "bad.mnn").write_bytes(b"")
-    proc = run_in(tmp_path, "bad.mnn", str(EXAMPLE), *CUDA_320, "--isolated")
-    assert proc.returncode == 2
-    assert (proc.stdout + proc.stderr).count("bad.mnn: empty file") == 1
-    assert "1 file could not be read" in proc.stdout
+    args = [sys.executable, "-m", "mnnlint", "bad.mnn", str(EXAMPLE), *CUDA_320, "--isolated"]
+    env = {k: v for k, v in os.environ.items() if k != "MNNLINT_OUTPUT_FORMAT"}
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(args, cwd=tmp_path, stdout=terminal, stderr=terminal, env={**env, "NO_COLOR": "1"})
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    assert proc.wait(timeout=120) == 2
+    assert seen.decode().count("bad.mnn: empty file") == 1 and "1 file could not be read" in seen.decode()
+    piped = run_in(tmp_path, "bad.mnn", str(EXAMPLE), *CUDA_320, "--isolated", "--format", "json")
+    assert piped.returncode == 2 and piped.stderr.count("bad.mnn: empty file") == 1
+    assert json.loads(piped.stdout)["input_errors"][0].startswith("bad.mnn: empty file")
 
 
 def test_output_file_creates_its_folder(tmp_path: Path) -> None:
@@ -326,11 +345,11 @@ def test_the_time_limit_covers_policy_and_the_report_is_bounded(tmp_path: Path, 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(policy.Policy, "apply", slow)
     code = cli.main([str(EXAMPLE), *CUDA_320, "--isolated", "--timeout-per-file", "0.5"])
-    assert code == 2 and "gave up after 0.5 s" in capsys.readouterr().err
+    assert code == 2 and "gave up after 0.5 s" in capsys.readouterr().out  # the report carries input errors
     monkeypatch.undo()
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(run, "MAX_REPORT_BYTES_PER_FILE", 200)
     code = cli.main([str(EXAMPLE), *CUDA_320, "--isolated", "--format", "json"])
-    out, err = capsys.readouterr()
-    assert code == 2 and "findings would make a report of about" in err
+    out = capsys.readouterr().out
+    assert code == 2 and "findings would make a report of about" in json.loads(out)["input_errors"][0]
     assert json.loads(out)["diagnostics"] == []

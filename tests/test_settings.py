@@ -90,7 +90,7 @@ def test_rule_selection_folds_layer_by_layer(tmp_path: Path) -> None:
     run = _prepare(tmp_path, text)
     a, b, c = run.profiles  # type: ignore[attr-defined]
     assert "B001" not in _enabled(a) and "V001" not in _enabled(a)  # a profile's ignore adds to the top's
-    assert _enabled(b) == {"B001", "B002", "B003", "B004"}  # select starts over
+    assert _enabled(b) == {"B001", "B002", "B003", "B004", "B005"}  # select starts over
     assert "B001" not in _enabled(c) and "P001" in _enabled(c)
     run = _prepare(tmp_path, text, select=["P"], ignore=["P001"], extend_select=["V"])
     assert all(_enabled(p) == {"V001"} for p in run.profiles)  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ that are not UTF-8 reach us as surrogate escapes. Two layers of tests:
 
 - the renderers on hand-made diagnostics whose every field is hostile;
 - the real CLI on a converter-made model with hostile op and subgraph names
-  (`tests/fixtures/build_hostile.py`) and on hostile file names, in every format.
+  (`tests/fixtures/build_hostile_names.py`) and on hostile file names, in every format.
 """
 
 from __future__ import annotations
@@ -291,3 +291,27 @@ def test_any_names_in_every_format(file: str, op: str, subgraph: str, type_name:
     assert_safe(gh.step_summary(diags, run))
     doc = json.loads(render("sarif", diags, run))
     assert_valid_sarif(doc)
+
+
+# --- the fuzzer's hostile names through the in-process CLI ----------------------------------
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "github", "junit", "gitlab"])
+def test_fuzzed_hostile_names_through_the_cli(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`fuzz.mutate.hostile_name` rewrites real fixtures' names; the fuzzer's output oracle
+    (`fuzz.harness.unsafe_output`) must find nothing in `inspect` or in a check's report."""
+    import random
+
+    from fuzz.harness import bases, check_file
+    from fuzz.mutate import hostile_name
+
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    kinds = []
+    for seed, base in enumerate(bases()):
+        path = tmp_path / f"{seed}.mnn"
+        path.write_bytes(hostile_name(random.Random(seed), base.data, base.layout, []))
+        for args in (("inspect",), ("--target", "cuda,opencl", "--mnn-version", "3.6.1", "--format", fmt)):
+            outcome = check_file(path, seconds=20, cli_args=args)
+            assert outcome.kind in ("clean", "rejected"), f"{base.name} {args}: {outcome.detail}"
+            kinds.append(outcome.kind)
+    assert kinds.count("clean") > len(kinds) // 2  # the names changed, the models still read
