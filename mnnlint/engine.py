@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .capabilities import Capabilities
+from .capabilities import Capabilities, ReleaseTable
 from .capabilities.backends import expand_target
 from .diagnostics import Diagnostic
 from .model import Model, Op
+from .placement import Placement
 from .rule import Rule, RuleContext
 
 
@@ -32,7 +33,7 @@ class CheckPlan:
 @dataclass(frozen=True)
 class CheckResult:
     diagnostics: list[Diagnostic]
-    checked: list[tuple[str, str, str, str]]  # (target, release, profile, table commit)
+    checked: list[tuple[str, str, str, str, Placement | None]]  # (target, release, profile, table commit, placement)
 
 
 def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResult:
@@ -51,7 +52,8 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
         backends = [b for t in plan.targets for b in expand_target(t, build, set(table.backend_ids))]
         for target in dict.fromkeys(backends):
             present = table.has_op_table(target)
-            checked.append((target, release, profile, table.commit))
+            placement = place_on(model, target, table, build) if present else None
+            checked.append((target, release, profile, table.commit, placement))
             for rule in rules:
                 if not present and not rule.without_backend:
                     continue
@@ -69,6 +71,28 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
                 graph = ctx._graph
     found.sort(key=Diagnostic.sort_key)
     return CheckResult(found, checked)
+
+
+def place_on(model: Model, target: str, table: ReleaseTable, build: Mapping[str, bool]) -> Placement:
+    """Where each op runs on `target`, from the same memoised verdicts the rules read."""
+    from .capabilities.support import Status, decide, runs_in_module_layer
+    from .placement import CPU, NOWHERE, TARGET, constant_ops, place_model
+
+    build_key = tuple(sorted(build.items()))
+    never = table.never_executed
+
+    def runs_on(op: Op) -> str:
+        if op.type_name is None:
+            return NOWHERE
+        if runs_in_module_layer(op.param_type):
+            return TARGET
+        key = (target, op.type_name, build_key)
+        if key not in table.verdicts:
+            table.verdicts[key] = decide(table, target, op.type_name, build)
+        status = table.verdicts[key].status
+        return CPU if status is Status.FALLBACK else NOWHERE if status is Status.UNRUNNABLE else TARGET
+
+    return place_model(model, target, runs_on, lambda ops: constant_ops(ops, never))
 
 
 def _options(rule: Rule, plan: CheckPlan) -> dict[str, Any]:

@@ -8,9 +8,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from ..placement import Placement
 
 # format name → module in this package
 FORMATS = {
@@ -28,6 +31,7 @@ class Checked:
     release: str
     profile: str
     commit: str
+    placement: Placement | None = field(default=None, compare=False)  # None: the target has no op table
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import TextIO
 from ..diagnostics import Diagnostic, Severity
 from . import RunInfo
 from .concise import line as concise_line
+from .placement_text import human_bytes
 from .sarif import artifact_path
 
 PER_LEVEL = 10
@@ -125,6 +126,25 @@ def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
+def placement_table(run: RunInfo) -> list[str]:
+    """Markdown rows: where each checked model's ops run, per target and release."""
+    rows = [c for c in run.checked if c.placement is not None]
+    if not rows:
+        return []
+    lines = ["### Placement", "",
+             "| Model | Target | MNN | Verdict | Ops | On target | On CPU | Nowhere | Partitions | Crossings "
+             "| Bytes/inference | Costliest fallback |",
+             "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for c in rows:
+        g = c.placement.main  # type: ignore[union-attr]
+        size = human_bytes(g.crossing_bytes) if g.crossing_bytes is not None else "unknown"
+        top = f"{g.fallbacks[0].op_type} ({g.fallbacks[0].crossings})" if g.fallbacks else ""
+        lines.append(f"| `{_cell(artifact_path(c.file))}` | {c.target} | {c.release} | {g.verdict} | {g.ops} "
+                     f"| {g.on_target} | {g.on_cpu} | {g.nowhere} | {g.partitions} | {g.crossings} | {size} "
+                     f"| {_cell(top)} |")
+    return [*lines, ""]
+
+
 def step_summary(findings: Sequence[Finding], left: dict[Severity, int], run: RunInfo) -> str:
     """Markdown for the job summary: a table of every finding and what was not annotated."""
     lines = ["## mnnlint", ""]
@@ -145,6 +165,7 @@ def step_summary(findings: Sequence[Finding], left: dict[Severity, int], run: Ru
                 f"| {COMMAND[f.severity]} | `{f.code}` {f.rule} | `{_cell(artifact_path(f.file))}` | {f.target} "
                 f"| {', '.join(f.releases)} | {f.ops} | {_cell(f.message)} | {_cell(f.fix or '')} |")
         lines.append("")
+    lines += placement_table(run)
     for err in run.input_errors:
         lines.append(f"- input error: {_cell(err)}")
     if run.input_errors:

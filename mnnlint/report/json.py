@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any, TextIO
 
 from ..diagnostics import Diagnostic
-from . import RunInfo
+from . import Checked, RunInfo
 
 
 def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
@@ -19,10 +19,17 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
     return data
 
 
+def checked_dict(c: Checked) -> dict[str, Any]:
+    """One check; `placement` is where its ops run (null when the target has no op table)."""
+    data = {f.name: getattr(c, f.name) for f in fields(c) if f.name != "placement"}
+    data["placement"] = c.placement.as_dict() if c.placement is not None else None
+    return data
+
+
 def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None:
     json.dump({
         "version": run.version,
-        "checked": [asdict(c) for c in run.checked],
+        "checked": [checked_dict(c) for c in run.checked],
         "diagnostics": [diagnostic_dict(d) for d in diagnostics],
         "input_errors": list(run.input_errors),
     }, out, indent=2)

@@ -10,6 +10,7 @@ from typing import TextIO
 from ..diagnostics import Diagnostic, Severity
 from . import RunInfo
 from .console import make_console
+from .placement_text import placement_line, targets_line
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -24,6 +25,8 @@ def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None
         mark = "[green]clean[/green]" if not found else f"{len(found)} finding{'s' * (len(found) != 1)}"
         console.print(f"[bold]{escape(c.file)}[/bold] on [bold]{c.target}[/bold], MNN {c.release} "
                       f"(build profile {c.profile}, tables at {c.commit[:10]}): {mark}")
+        if c.placement is not None:
+            console.print(f"  placement: {escape(placement_line(c.target, c.placement.main))}")
         for d in found:
             style = _STYLE[d.severity]
             where = f" {escape(d.op.logical_path)} ({escape(d.op.type_name)})" if d.op else ""
@@ -34,6 +37,10 @@ def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None
                 console.print(f"          [dim]fix:[/dim] {escape(d.fix)}")
         if found:
             console.print()
+    for (file, release), checks in groupby(run.checked, key=lambda c: (c.file, c.release)):
+        line = targets_line(list(checks))
+        if line.count(" · ") >= 1:
+            console.print(f"[bold]{escape(file)}[/bold], MNN {release}: {escape(line)}")
     for err in run.input_errors:
         console.print(f"[bold red]input error[/bold red] {escape(err)}")
     if run.statistics and diagnostics:
