@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .registry import Registry
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "inspect", "rule", "targets")
+SUBCOMMANDS = ("check", "inspect", "rule", "targets", "diff")
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -355,11 +355,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
         return EXIT_ERROR
     command, rest = (argv[0], argv[1:]) if argv[0] in SUBCOMMANDS else ("check", argv)
-    if from_command_line and command in ("check", "inspect"):
+    if from_command_line and command in ("check", "inspect", "diff"):
         from .startup import import_flatbuffers_without_numpy
 
         import_flatbuffers_without_numpy()
-    handlers = {"check": check_main, "inspect": inspect_main, "rule": rule_main, "targets": targets_main}
+    from .diff import diff_main
+
+    handlers = {"check": check_main, "inspect": inspect_main, "rule": rule_main, "targets": targets_main,
+                "diff": diff_main}
     try:
         return handlers[command](rest)
     except KeyboardInterrupt:
