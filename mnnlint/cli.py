@@ -77,6 +77,8 @@ def check_parser() -> argparse.ArgumentParser:
                                            "(also from MNNLINT_OUTPUT_FORMAT or the config)")
     parser.add_argument("-o", "--output-file", default=None, metavar="FILE", help="write the report to FILE")
     parser.add_argument("--statistics", action="store_true", help="count findings per rule")
+    parser.add_argument("--html", default=None, metavar="FILE",
+                        help="also write one self-contained HTML page: the graph coloured by where each op runs")
     config = parser.add_argument_group("configuration")
     config.add_argument("--config", default=None, metavar="FILE",
                         help="config file to use (default: the closest pyproject.toml with [tool.mnnlint], "
@@ -209,6 +211,10 @@ def check_main(argv: Sequence[str]) -> int:
                   config_profiles=tuple(p.name for p in profiles if p.name),
                   baseline_hidden=len(result.diagnostics) - len(shown))
     _write(render, shown, run, args.output_file)
+    if args.html:
+        from .placement.view import write_html
+
+        write_html(args.html, shown, run)
     if result.input_errors:
         return EXIT_ERROR
     if args.write_baseline:
