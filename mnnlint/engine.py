@@ -7,8 +7,9 @@ severity, is decided afterwards by policy; the engine never filters.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,8 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
     found: list[Diagnostic] = []
     checked = []
     graph = None
+    known_types = sorted({op.type_name for op in all_ops if op.type_name is not None})
+    placements: dict[Any, Placement] = {}
     for release in plan.releases:
         table = caps.release(release)
         profile = plan.profile or caps.default_profile(model, table)
@@ -52,7 +55,7 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
         backends = [b for t in plan.targets for b in expand_target(t, build, set(table.backend_ids))]
         for target in dict.fromkeys(backends):
             present = table.has_op_table(target)
-            placement = place_on(model, target, table, build) if present else None
+            placement = place_on(model, target, table, build, known_types, placements) if present else None
             checked.append((target, release, profile, table.commit, placement))
             for rule in rules:
                 if not present and not rule.without_backend:
@@ -73,26 +76,38 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
     return CheckResult(found, checked)
 
 
-def place_on(model: Model, target: str, table: ReleaseTable, build: Mapping[str, bool]) -> Placement:
-    """Where each op runs on `target`, from the same memoised verdicts the rules read."""
+def place_on(model: Model, target: str, table: ReleaseTable, build: Mapping[str, bool], types: Iterable[str],
+             memo: dict[Any, Placement]) -> Placement:
+    """Where each op runs on `target`, from the same memoised verdicts the rules read.
+
+    Placement depends only on where each op type runs (and which types are computed at
+    load), so checks that agree on that, e.g. neighbouring releases, share one result.
+    """
     from .capabilities.support import Status, decide, runs_in_module_layer
     from .placement import CPU, NOWHERE, TARGET, constant_ops, place_model
 
     build_key = tuple(sorted(build.items()))
-    never = table.never_executed
+    by_type: dict[str, str] = {}
+    for name in types:
+        key = (target, name, build_key)
+        if key not in table.verdicts:
+            table.verdicts[key] = decide(table, target, name, build)
+        status = table.verdicts[key].status
+        by_type[name] = CPU if status is Status.FALLBACK else NOWHERE if status is Status.UNRUNNABLE else TARGET
+    never = frozenset(table.never_executed)
+    memo_key = (target == "cpu", never, tuple(sorted(by_type.items())))
+    if memo_key in memo:
+        return dataclasses.replace(memo[memo_key], target=target)
 
     def runs_on(op: Op) -> str:
         if op.type_name is None:
             return NOWHERE
         if runs_in_module_layer(op.param_type):
             return TARGET
-        key = (target, op.type_name, build_key)
-        if key not in table.verdicts:
-            table.verdicts[key] = decide(table, target, op.type_name, build)
-        status = table.verdicts[key].status
-        return CPU if status is Status.FALLBACK else NOWHERE if status is Status.UNRUNNABLE else TARGET
+        return by_type[op.type_name]
 
-    return place_model(model, target, runs_on, lambda ops: constant_ops(ops, never))
+    memo[memo_key] = place_model(model, target, runs_on, lambda ops: constant_ops(ops, never))
+    return memo[memo_key]
 
 
 def _options(rule: Rule, plan: CheckPlan) -> dict[str, Any]:

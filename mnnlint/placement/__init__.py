@@ -149,19 +149,22 @@ def place_graph(name: str, ops: Sequence[Op], runs_on: Callable[[Op], str], cons
         return i
 
     crossing: dict[int, set[int]] = {}  # tensor -> positions of the ops on both ends
+    merged = {TARGET: 0, CPU: 0}  # successful unions: each joins two pieces into one
     for producer, consumer, tensor in tensor_edges(ops):
         a, b = by_index[producer.index], by_index[consumer.index]
         pa, pb = places[a], places[b]
         if pa not in PER_INFERENCE or pb not in PER_INFERENCE:
             continue
         if pa == pb:
-            parent[root(a)] = root(b)
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[ra] = rb
+                merged[pa] += 1
         else:
             crossing.setdefault(tensor, set()).update((a, b))
-    roots = {(places[i], root(i)) for i in range(len(ops)) if places[i] in PER_INFERENCE}
-    target_parts = sum(1 for p, _ in roots if p == TARGET)
-    cpu_parts = len(roots) - target_parts
-    sizes = tensor_sizes(ops)
+    target_parts = places.count(TARGET) - merged[TARGET]
+    cpu_parts = places.count(CPU) - merged[CPU]
+    sizes = tensor_sizes(ops) if crossing else {}
     total, unknown = _bytes(crossing, sizes)
     fallbacks = _fallback_costs(ops, places, crossing, sizes)
     on_target = counted.count(TARGET)
@@ -172,7 +175,7 @@ def place_graph(name: str, ops: Sequence[Op], runs_on: Callable[[Op], str], cons
     verdict, reason = judge(len(counted) - counted.count(LOAD), counted.count(TARGET), nowhere, target_parts)
     return GraphPlacement(
         graph=name, ops=len(counted), on_target=on_target, on_cpu=on_cpu, nowhere=nowhere,
-        constant=counted.count(LOAD), partitions=len(roots), target_partitions=target_parts,
+        constant=counted.count(LOAD), partitions=target_parts + cpu_parts, target_partitions=target_parts,
         cpu_partitions=cpu_parts, crossings=len(crossing), crossing_bytes=total, crossing_bytes_unknown=unknown,
         verdict=verdict, verdict_reason=reason, fallbacks=fallbacks, places=tuple(places),
         crossing_tensors=tuple(sorted(crossing)),
