@@ -12,9 +12,7 @@ import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from mnnlint.schemas import mnn_generated as fb
-
-from mnnlint.reader import enum_names
+from mnnlint.schemas.mnn_layout import ENUMS
 
 from .structure import Layout, walk
 
@@ -24,7 +22,7 @@ _U16 = struct.Struct("<H")
 
 INTERESTING_U32 = (0, 1, 3, 4, 0x7F, 0x80, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFC,
                    0x3FFFFFFF, 0x40000000, 0x7FFFFFFE)
-UNION_TAGS = sorted(enum_names(fb.OpParameter))
+UNION_TAGS = sorted(ENUMS["OpParameter"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +144,8 @@ def vtable_corrupt(rng: random.Random, data: bytes, layout: Layout, _: Sequence[
 def subgraph_alias(rng: random.Random, data: bytes, layout: Layout, _: Sequence[Base]) -> bytes:
     """Make subgraphs contain the control-flow ops that call them: cyclic subgraph calls."""
     out = bytearray(data)
-    main = layout.refs_to("vector", "Net.oplists")
-    nodes = layout.refs_to("vector", "SubGraphProto.nodes")
+    main = layout.refs_to("vector", "Net.Oplists")
+    nodes = layout.refs_to("vector", "SubGraphProto.Nodes")
     if not main or not nodes:
         return offset_redirect(rng, data, layout, _)
     for ref in rng.sample(nodes, rng.randint(1, len(nodes))):
@@ -159,9 +157,9 @@ def subgraph_alias(rng: random.Random, data: bytes, layout: Layout, _: Sequence[
 def subgraph_rename(rng: random.Random, data: bytes, layout: Layout, _: Sequence[Base]) -> bytes:
     """Rename a subgraph (same length) to another name a control-flow op uses, or garble it."""
     out = bytearray(data)
-    names = layout.strings.get("SubGraphProto.name", [])
-    calls = [s for key in ("IfParam.then_graph", "IfParam.else_graph", "WhileParam.body_graph",
-                           "WhileParam.cond_graph") for s in layout.strings.get(key, [])]
+    names = layout.strings.get("SubGraphProto.Name", [])
+    calls = [s for key in ("IfParam.ThenGraph", "IfParam.ElseGraph", "WhileParam.BodyGraph",
+                           "WhileParam.CondGraph") for s in layout.strings.get(key, [])]
     if not names:
         return byte_sets(rng, data, layout, _)
     start, count = rng.choice(names)
@@ -196,7 +194,7 @@ def appended_vector_bomb(rng: random.Random, data: bytes, layout: Layout, _: Seq
     pad = (-len(data)) % 4
     out = bytearray(data) + bytes(pad) + _U32.pack(count) + bytes(4 * count)
     start = len(data) + pad
-    for ref in layout.refs_to("vector", rng.choice(("Op.inputIndexes", "Op.outputIndexes"))):
+    for ref in layout.refs_to("vector", rng.choice(("Op.InputIndexes", "Op.OutputIndexes"))):
         _put(out, ref.at, _U32, start - ref.at)
     return bytes(out)
 

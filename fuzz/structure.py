@@ -1,9 +1,11 @@
 """Where the structural parts of a sound `.mnn` buffer sit, so mutations can aim at them.
 
 Written apart from `mnnlint.flatcheck` on purpose: the fuzzer must not inherit the
-verifier's blind spots. Only the schema knowledge (which field of which table is a
-string, a vector or a table, from `flatcheck.SPEC`) is shared; the walk is its own and
-assumes a converter-made file, so it is run on the fixtures only, never on mutants.
+reader's blind spots. Only the schema knowledge (which field of which table is a
+string, a vector or a table, from the generated `mnn_layout`) is shared; the walk is
+its own, covers every such field the schema declares (not only those the reader
+reads), and assumes a converter-made file, so it runs on the fixtures only, never on
+mutants. Labels are `Table.Accessor` with flatc's accessor names (`Net.Oplists`).
 """
 
 from __future__ import annotations
@@ -11,14 +13,33 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-from mnnlint.schemas import mnn_generated as fb
-
-from mnnlint.flatcheck import SPEC
-from mnnlint.reader import enum_names
+from mnnlint.schemas.mnn_layout import ENUMS, TABLES
 
 _U32 = struct.Struct("<I")
 _I32 = struct.Struct("<i")
 _U16 = struct.Struct("<H")
+
+
+def _spec() -> dict[str, dict[int, tuple[str, object]]]:
+    """table → field id → (accessor, kind) for every non-scalar field of the schema."""
+    out: dict[str, dict[int, tuple[str, object]]] = {}
+    for table, fields in TABLES.items():
+        entries: dict[int, tuple[str, object]] = {}
+        for accessor, (slot, kind, detail, *_) in fields.items():
+            field_id = (slot - 4) // 2
+            if kind in ("string", "strings"):
+                entries[field_id] = (accessor, kind)
+            elif kind == "vector":
+                entries[field_id] = (accessor, ("scalars", struct.calcsize("<" + detail)))
+            elif kind in ("table", "tables"):
+                entries[field_id] = (accessor, (kind, detail))
+            elif kind == "union":
+                entries[field_id] = (accessor, ("union", (fields[detail][0] - 4) // 2))
+        out[table] = entries
+    return out
+
+
+SPEC = _spec()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +79,7 @@ class Layout:
 def walk(buf: bytes) -> Layout:
     """The layout of a sound buffer (raises on anything unexpected: fixtures only)."""
     layout = Layout(len(buf))
-    unions = enum_names(fb.OpParameter)
+    unions = ENUMS["OpParameter"]
     seen: set[int] = set()
 
     def follow(at: int) -> int:

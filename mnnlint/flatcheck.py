@@ -1,79 +1,43 @@
-"""Bounds checks for the parts of an MNN FlatBuffer that mnnlint reads.
+"""Bounds-checked reads of the FlatBuffer fields mnnlint needs, straight from the file.
 
-The Python flatbuffers runtime trusts every offset it follows. On a corrupt or
-truncated file that means an IndexError or struct.error at best, and at worst a
-loop over a "vector" of two billion elements or a string slice as large as the
-file, once per op. Before the reader touches a table through the flatc-generated
-accessors, `Verifier.table` walks the same fields with every offset and length
-checked against the buffer, so the accessors only ever see sound data.
+Why not the flatc-generated accessors over a memory map:
+- A memory map turns a file that shrinks while it is read into SIGBUS, which kills
+  the process with no message. Here every byte comes from `os.pread` into a small
+  page cache; a short read is `Shrunk`, which the reader reports as one line.
+- The generated accessors cost a `Table.Get` per field and trust every offset. Here
+  a table's vtable is parsed once per distinct vtable, a table's fields are decoded
+  from one slice, and every offset and length is checked against the file size as it
+  is followed, so reading *is* verifying; there is no second walk.
+- Only the pages holding what is read are loaded, so weights are never read and
+  memory stays at the page cache's bound whatever the file size.
 
-What is checked is declared in `SPEC`, per table and field id, mirroring the fields
-`schemas/mnn.fbs` spells out; tables not listed are checked as tables only.
+The slots, types and defaults come from `schemas/mnn_layout.py`, which
+`tools/gen_schema_code.py` derives from flatc's own output for `schemas/mnn.fbs`.
 """
 
 from __future__ import annotations
 
+import os
 import struct
-from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+
+from .schemas.mnn_layout import ENUMS, TABLES
 
 _U32 = struct.Struct("<I")
 _I32 = struct.Struct("<i")
-_U16 = struct.Struct("<H")
+_HH = struct.Struct("<HH")
 
-# Field kinds: ("table", name) | ("tables", name) | "string" | "strings"
-#              | ("scalars", element size) | ("union", tag field id)
-FieldKind = tuple[str, str | int] | str
-SPEC: Mapping[str, Mapping[int, tuple[str, FieldKind]]] = {
-    "Net": {
-        0: ("bizCode", "string"),
-        1: ("extraTensorDescribe", ("tables", "TensorDescribe")),
-        2: ("extraInfo", ("table", "ExtraInfo")),
-        3: ("oplists", ("tables", "Op")),
-        4: ("outputName", "strings"),
-        7: ("tensorName", "strings"),
-        10: ("subgraphs", ("tables", "SubGraphProto")),
-        11: ("mnn_uuid", "string"),
-    },
-    "Op": {
-        0: ("inputIndexes", ("scalars", 4)),
-        2: ("main", ("union", 1)),
-        3: ("name", "string"),
-        4: ("outputIndexes", ("scalars", 4)),
-        7: ("externalPath", "string"),
-    },
-    "SubGraphProto": {
-        0: ("name", "string"),
-        1: ("inputs", ("scalars", 4)),
-        2: ("outputs", ("scalars", 4)),
-        3: ("tensors", "strings"),
-        4: ("nodes", ("tables", "Op")),
-        5: ("extraTensorDescribe", ("tables", "TensorDescribe")),
-    },
-    "TensorDescribe": {0: ("blob", ("table", "Blob")), 2: ("name", "string")},
-    "ExtraInfo": {1: ("name", "string"), 2: ("version", "string")},
-    "Blob": {0: ("dims", ("scalars", 4)), 9: ("external", ("scalars", 8))},
-    "Input": {0: ("dims", ("scalars", 4))},
-    "Convolution2D": {
-        0: ("common", ("table", "Convolution2DCommon")),
-        3: ("quanParameter", ("table", "IDSTQuan")),
-        6: ("external", ("scalars", 8)),
-    },
-    "Convolution3D": {3: ("external", ("scalars", 8))},
-    "Pool": {11: ("pads", ("scalars", 4))},
-    "Scale": {3: ("external", ("scalars", 8))},
-    "LayerNorm": {0: ("axis", ("scalars", 4)), 5: ("external", ("scalars", 8))},
-    "GroupNorm": {6: ("external", ("scalars", 8))},
-    "Extra": {0: ("type", "string"), 1: ("engine", "string"), 3: ("attr", ("tables", "Attribute"))},
-    "Plugin": {0: ("type", "string"), 1: ("attr", ("tables", "Attribute"))},
-    "Attribute": {0: ("s", "string"), 3: ("key", "string")},
-    "AttentionParam": {1: ("kv_shared_layer", "string")},
-    "WhileParam": {0: ("cond_graph", "string"), 1: ("body_graph", "string")},
-    "IfParam": {0: ("then_graph", "string"), 1: ("else_graph", "string")},
-}
+PAGE_SHIFT = 14
+PAGE_SIZE = 1 << PAGE_SHIFT  # 16 KiB
+MAX_PAGES = 256  # 4 MiB of cache at most
+MAX_STRING = 1 << 20  # no name in a real model comes near 1 MiB
+WORK_SLACK = 4096
+"""Work units (table visits + vector elements) allowed beyond twice the file size."""
 
 
 class CorruptError(Exception):
-    """An offset or length that points outside the buffer; `at` is the byte position."""
+    """An offset or length that points outside the file; `at` is the byte position."""
 
     def __init__(self, what: str, at: int) -> None:
         super().__init__(what)
@@ -81,27 +45,82 @@ class CorruptError(Exception):
         self.at = at
 
 
-WORK_SLACK = 4096
-"""Work units (table visits + vector elements) allowed beyond twice the file size."""
+class Shrunk(Exception):
+    """The file returned fewer bytes than its size promised: it shrank while being read."""
 
 
-class Verifier:
-    """Checks tables of one buffer; each (position, table type) is walked once.
+# Field reader plan: (accessor, kind, slot, detail, default) for one table type.
+Plan = tuple[tuple[str, str, int, Any, Any], ...]
+_PLANS: dict[tuple[str, tuple[str, ...]], Plan] = {}
 
-    It also counts the work the reader will do: every reference to a table costs that
-    table's whole subtree again, because the reader follows each reference. A file the
-    converter wrote shares no tables or vectors, so its work is below its size; a file
-    whose offsets point many ops at one long vector (a few KB that would read as
-    billions of elements) exceeds `2 * size + WORK_SLACK` and is rejected as corrupt.
+
+def plan(table: str, accessors: Sequence[str]) -> Plan:
+    """The read plan for `accessors` of `table`; KeyError names an accessor the schema lacks."""
+    key = (table, tuple(accessors))
+    found = _PLANS.get(key)
+    if found is None:
+        layout = TABLES[table]
+        entries = []
+        for name in accessors:
+            slot, kind, detail, *default = layout[name]
+            entries.append((name, kind, slot, detail, default[0] if default else None))
+        found = _PLANS[key] = tuple(entries)
+    return found
+
+
+_SIZES = {code: struct.calcsize("<" + code) for code in "?bBhHiIqQfd"}
+_SCALAR = {code: struct.Struct("<" + code) for code in _SIZES}
+
+
+class FlatFile:
+    """One open model file, read on demand through a bounded page cache.
+
+    Also counts the work the reader does: every table visited and every vector
+    element read. A file the converter wrote shares no tables or vectors, so its work
+    stays below its size; a file whose offsets point many ops at one long vector (a
+    few KB that would read as billions of elements) exceeds `2 * size + WORK_SLACK`
+    and is rejected as corrupt.
     """
 
-    def __init__(self, buf: bytes | memoryview, union_names: Mapping[int, str]) -> None:
-        self.buf = buf
-        self.size = len(buf)
-        self.union_names = union_names
-        self._cost: dict[tuple[int, str], int] = {}
+    def __init__(self, fd: int, size: int) -> None:
+        self.fd = fd
+        self.size = size
+        self.pages: dict[int, bytes] = {}
         self.work = 0
-        self.budget = 2 * self.size + WORK_SLACK
+        self.budget = 2 * size + WORK_SLACK
+        self._vtables: dict[int, tuple[int, bytes]] = {}
+
+    # -- bytes ------------------------------------------------------------------------
+
+    def read(self, pos: int, n: int, what: str) -> tuple[bytes, int]:
+        """(buffer, offset) with the file's bytes pos..pos+n at buffer[offset:offset+n]."""
+        if pos < 0 or n < 0 or pos + n > self.size:
+            raise CorruptError(what, pos)
+        index = pos >> PAGE_SHIFT
+        off = pos - (index << PAGE_SHIFT)
+        if off + n <= PAGE_SIZE:
+            page = self.pages.get(index)
+            if page is None:
+                page = self._load(index)
+            return page, off
+        data = os.pread(self.fd, n, pos)
+        if len(data) != n:
+            raise Shrunk
+        return data, 0
+
+    def _load(self, index: int) -> bytes:
+        start = index << PAGE_SHIFT
+        page = os.pread(self.fd, PAGE_SIZE, start)
+        if len(page) < min(PAGE_SIZE, self.size - start):
+            raise Shrunk
+        if len(self.pages) >= MAX_PAGES:
+            del self.pages[next(iter(self.pages))]
+        self.pages[index] = page
+        return page
+
+    def head(self, n: int) -> bytes:
+        buf, off = self.read(0, min(n, self.size), "file head")
+        return bytes(buf[off:off + min(n, self.size)])
 
     def _charge(self, units: int, at: int) -> None:
         self.work += units
@@ -109,97 +128,111 @@ class Verifier:
             raise CorruptError("offsets sharing one structure over and over (reading it would take "
                                "far more work than the file's size allows)", at)
 
-    # -- primitives -------------------------------------------------------------
+    def u32(self, pos: int, what: str) -> int:
+        buf, off = self.read(pos, 4, what)
+        return _U32.unpack_from(buf, off)[0]
 
-    def _u32(self, pos: int, what: str) -> int:
-        if pos < 0 or pos + 4 > self.size:
-            raise CorruptError(what, pos)
-        return _U32.unpack_from(self.buf, pos)[0]
-
-    def _follow(self, pos: int, what: str) -> int:
+    def follow(self, pos: int, what: str) -> int:
         """The position an unsigned offset stored at `pos` points to."""
-        target = pos + self._u32(pos, what)
+        target = pos + self.u32(pos, what)
         if target >= self.size:
             raise CorruptError(what, target)
         return target
 
-    def _span(self, pos: int, element_size: int, what: str) -> tuple[int, int]:
-        """(start, count) of the vector or string whose length word is at `pos`."""
-        count = self._u32(pos, what)
-        start = pos + 4
-        if count * element_size > self.size - start:
+    # -- tables -----------------------------------------------------------------------
+
+    def vtable(self, pos: int, what: str) -> tuple[int, bytes]:
+        """(inline object length, raw vtable slot bytes) of the table at `pos`, checked."""
+        buf, off = self.read(pos, 4, f"{what} table")
+        vt = pos - _I32.unpack_from(buf, off)[0]
+        found = self._vtables.get(vt)
+        if found is None:
+            buf, off = self.read(vt, 4, f"{what} vtable")
+            vt_len, obj_len = _HH.unpack_from(buf, off)
+            if vt_len < 4 or vt_len % 2 or obj_len < 4:
+                raise CorruptError(f"{what} vtable", vt)
+            buf, off = self.read(vt + 4, vt_len - 4, f"{what} vtable")
+            found = self._vtables[vt] = (obj_len, bytes(buf[off:off + vt_len - 4]))
+        if pos + found[0] > self.size:
+            raise CorruptError(f"{what} table", pos)
+        return found
+
+    def table(self, pos: int, table: str, fields: Plan) -> list[Any]:
+        """Values of `fields` of the `table` at `pos`, in order.
+
+        Scalars come decoded (their default when absent); strings, vectors and
+        sub-tables come as the absolute position they point to, or None when absent.
+        """
+        self._charge(1, pos)
+        obj_len, slots = self.vtable(pos, table)
+        buf, base = self.read(pos, obj_len, table)
+        n_slots = len(slots) >> 1
+        out: list[Any] = []
+        for name, kind, slot, detail, default in fields:
+            field_id = (slot - 4) >> 1
+            o = slots[2 * field_id] | (slots[2 * field_id + 1] << 8) if field_id < n_slots else 0
+            if kind == "scalar":
+                if not o:
+                    out.append(default)
+                    continue
+                if o + _SIZES[detail] > obj_len:
+                    raise CorruptError(f"{table}.{name}", pos + o)
+                out.append(_SCALAR[detail].unpack_from(buf, base + o)[0])
+            elif not o:
+                out.append(None)
+            else:
+                if o + 4 > obj_len:
+                    raise CorruptError(f"{table}.{name}", pos + o)
+                target = pos + o + _U32.unpack_from(buf, base + o)[0]
+                if target >= self.size:
+                    raise CorruptError(f"{table}.{name}", target)
+                out.append(target)
+        return out
+
+    def length(self, pos: int) -> int:
+        """Inline size of a table already read."""
+        return self.vtable(pos, "table")[0]
+
+    # -- vectors and strings ----------------------------------------------------------
+
+    def _span(self, pos: int, element_size: int, what: str) -> int:
+        count = self.u32(pos, what)
+        if count * element_size > self.size - pos - 4:
             raise CorruptError(f"{what} claims {count} elements past the end of the file", pos)
         self._charge(count, pos)
-        return start, count
+        return count
 
-    def field_positions(self, pos: int, what: str) -> dict[int, int]:
-        """Validate the table at `pos`; return {field id: absolute position} of present fields."""
-        if pos < 0 or pos + 4 > self.size:
-            raise CorruptError(f"{what} table", pos)
-        vtable = pos - _I32.unpack_from(self.buf, pos)[0]
-        if vtable < 0 or vtable + 4 > self.size:
-            raise CorruptError(f"{what} vtable", vtable)
-        vt_len, obj_len = _U16.unpack_from(self.buf, vtable)[0], _U16.unpack_from(self.buf, vtable + 2)[0]
-        if vt_len < 4 or vt_len % 2 or vtable + vt_len > self.size or obj_len < 4 or pos + obj_len > self.size:
-            raise CorruptError(f"{what} vtable", vtable)
-        fields = {}
-        for field_id in range((vt_len - 4) // 2):
-            offset = _U16.unpack_from(self.buf, vtable + 4 + 2 * field_id)[0]
-            if offset:
-                if offset >= obj_len:
-                    raise CorruptError(f"{what} field {field_id}", vtable)
-                fields[field_id] = pos + offset
-        return fields
+    def string(self, pos: int | None, what: str) -> str:
+        if pos is None:
+            return ""
+        n = self._span(pos, 1, what)
+        if n > MAX_STRING:
+            raise CorruptError(f"{what} of {n} bytes", pos)
+        buf, off = self.read(pos + 4, n, what)
+        return buf[off:off + n].decode("utf-8", errors="replace")
 
-    def object_length(self, pos: int) -> int:
-        """Inline size of an already verified table (from its vtable)."""
-        vtable = pos - _I32.unpack_from(self.buf, pos)[0]
-        return _U16.unpack_from(self.buf, vtable + 2)[0]
+    def scalars(self, pos: int | None, code: str, what: str) -> tuple[Any, ...]:
+        if pos is None:
+            return ()
+        size = _SIZES[code]
+        n = self._span(pos, size, what)
+        buf, off = self.read(pos + 4, n * size, what)
+        return struct.unpack_from(f"<{n}{code}", buf, off)
 
-    # -- schema walk ----------------------------------------------------------------
+    def offsets(self, pos: int | None, what: str) -> list[int]:
+        """Positions the elements of a vector of tables or strings point to."""
+        if pos is None:
+            return []
+        n = self._span(pos, 4, what)
+        buf, off = self.read(pos + 4, 4 * n, what)
+        start = pos + 4
+        return [start + 4 * i + v for i, v in enumerate(struct.unpack_from(f"<{n}I", buf, off))]
 
-    def table(self, pos: int, name: str) -> None:
-        """Verify the table `name` at `pos` and every field of it that SPEC names.
+    def strings(self, pos: int | None, what: str) -> list[str]:
+        return [self.string(at, what) for at in self.offsets(pos, what)]
 
-        Keyed by type as well as position: a union whose tag names another table type
-        than the one first seen at `pos` must be checked against that type's fields.
-        """
-        key = (pos, name)
-        cost = self._cost.get(key)
-        if cost is not None:
-            self._charge(cost, pos)
-            return
-        fields = self.field_positions(pos, name)
-        self._cost[key] = 1  # provisional, in case a future SPEC lets a table reach itself
-        before = self.work
-        self._charge(1, pos)
-        for field_id, (field_name, kind) in SPEC.get(name, {}).items():
-            at = fields.get(field_id)
-            if at is None:
-                continue
-            what = f"{name}.{field_name}"
-            if kind == "string":
-                self._span(self._follow(at, what), 1, what)
-            elif kind == "strings":
-                start, count = self._span(self._follow(at, what), 4, what)
-                for i in range(count):
-                    self._span(self._follow(start + 4 * i, what), 1, what)
-            elif kind[0] == "scalars":
-                self._span(self._follow(at, what), int(kind[1]), what)
-            elif kind[0] == "table":
-                self.table(self._follow(at, what), str(kind[1]))
-            elif kind[0] == "tables":
-                start, count = self._span(self._follow(at, what), 4, what)
-                for i in range(count):
-                    self.table(self._follow(start + 4 * i, what), str(kind[1]))
-            elif kind[0] == "union":
-                tag_at = fields.get(int(kind[1]))
-                tag = self.buf[tag_at] if tag_at is not None else 0
-                self.table(self._follow(at, what), self.union_names.get(tag, ""))
-        self._cost[key] = self.work - before
 
-    def root(self, name: str) -> int:
-        """Position of the root table, verified as `name`."""
-        pos = self._follow(0, "root offset")
-        self.table(pos, name)
-        return pos
+def enum_name(enum: str, value: int) -> str:
+    """MNN's name for `value` of `enum`, or `#<value>` when the schema does not know it."""
+    name = ENUMS[enum].get(value)
+    return name if name is not None else f"#{value}"

@@ -16,9 +16,17 @@ MAIN_GRAPH = ""
 
 @dataclass(frozen=True, slots=True)
 class Tensor:
+    """A tensor by index; format, shape and type only where the file records them.
+
+    `dims` and `data_type` come from the file's extraTensorDescribe blobs (shapes the
+    converter fixed); None when the file says nothing. A -1 in `dims` is a dynamic axis.
+    """
+
     index: int
     name: str
     data_format: str | None = None
+    dims: tuple[int, ...] | None = None
+    data_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +43,7 @@ class Op:
     subgraph: str = MAIN_GRAPH
     byte_offset: int = 0
     byte_length: int = 0
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)  # keys and meaning: params.OP_PARAMS
     owns_subgraphs: tuple[str, ...] = ()
     external: tuple[int, ...] = ()  # [offset, sizes...] in the external weight file
     external_path: str | None = None

