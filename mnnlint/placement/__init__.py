@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..graph import tensor_edges
-from ..model import MAIN_GRAPH, Model, Op
+from ..model import MAIN_GRAPH, Model, Op, Tensor
 from .shapes import tensor_sizes
 
 NOT_COUNTED = frozenset({"Input", "Const", "TrainableParam"})
@@ -109,8 +109,8 @@ def place_model(model: Model, target: str, runs_on: Callable[[Op], str],
     load (default: `constant_ops`).
     """
     find_constant = constant or constant_ops
-    main = place_graph(MAIN_GRAPH, model.ops, runs_on, find_constant(model.ops), target)
-    subs = tuple(place_graph(name, sub.ops, runs_on, find_constant(sub.ops), target)
+    main = place_graph(MAIN_GRAPH, model.ops, runs_on, find_constant(model.ops), target, model.tensors)
+    subs = tuple(place_graph(name, sub.ops, runs_on, find_constant(sub.ops), target, sub.tensors)
                  for name, sub in model.subgraphs.items())
     return Placement(target, main, subs)
 
@@ -135,7 +135,7 @@ def constant_ops(ops: Sequence[Op], never_executed: Iterable[str] = ("Shape", "R
 
 
 def place_graph(name: str, ops: Sequence[Op], runs_on: Callable[[Op], str], constant: set[int],
-                target: str) -> GraphPlacement:
+                target: str, tensors: Sequence[Tensor] = ()) -> GraphPlacement:
     places = [SOURCE if op.type_name in NOT_COUNTED else LOAD if op.index in constant else runs_on(op)
               for op in ops]
     by_index = {op.index: i for i, op in enumerate(ops)}
@@ -164,7 +164,7 @@ def place_graph(name: str, ops: Sequence[Op], runs_on: Callable[[Op], str], cons
             crossing.setdefault(tensor, set()).update((a, b))
     target_parts = places.count(TARGET) - merged[TARGET]
     cpu_parts = places.count(CPU) - merged[CPU]
-    sizes = tensor_sizes(ops) if crossing else {}
+    sizes = tensor_sizes(ops, tensors) if crossing else {}
     total, unknown = _bytes(crossing, sizes)
     fallbacks = _fallback_costs(ops, places, crossing, sizes)
     on_target = counted.count(TARGET)

@@ -1,8 +1,9 @@
 """Static tensor sizes, only where the file itself fixes them.
 
 The bytes that cross between backends on every inference are only worth reporting
-when they are exact. A `.mnn` file written by the converter carries shapes in two
-places: the `Input` ops' dims (with their data type) and the `Const` ops' blobs. From
+when they are exact. A `.mnn` file written by the converter carries shapes in three
+places: the `Input` ops' dims (with their data type), the `Const` ops' blobs, and the
+tensor descriptions (`extraTensorDescribe`) some conversions write. From
 there the size follows through a short list of ops whose output shape and element
 size are fixed by their inputs alone (no parameter needed). Everything else is
 unknown, and the answer says which tensor stopped it; nothing is guessed.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import Op
+from ..model import Op, Tensor
 
 # Element sizes of the data types MNN stores at that width (MNN's halide_type_t for
 # DataType, core/TensorUtils / Utils.cpp). INT64, BOOL and DOUBLE are left out on
@@ -42,20 +43,34 @@ class Size:
     why_unknown: str | None = None
 
 
-def tensor_sizes(ops: Sequence[Op]) -> dict[int, Size]:
-    """The size of every tensor the ops of one scope write, in file (topological) order."""
+def tensor_sizes(ops: Sequence[Op], tensors: Sequence[Tensor] = ()) -> dict[int, Size]:
+    """The size of every tensor the ops of one scope write, in file (topological) order.
+
+    A shape the file records for the tensor itself wins over one derived here.
+    """
     shapes: dict[int, tuple[tuple[int, ...], int]] = {}  # tensor -> (dims, item bytes)
     sizes: dict[int, Size] = {}
     for op in ops:
         shape, why = _output_shape(op, shapes)
         for i, t in enumerate(op.outputs):
-            if shape is not None and i == 0:
+            recorded = _recorded(tensors[t]) if 0 <= t < len(tensors) else None
+            if recorded is not None:
+                shapes[t] = recorded
+                sizes[t] = Size(_count(recorded[0]) * recorded[1])
+            elif shape is not None and i == 0:
                 dims, item = shape
                 shapes[t] = shape
                 sizes[t] = Size(_count(dims) * item)
             else:
                 sizes[t] = Size(None, why or f"{op.type_label} writes several outputs")
     return sizes
+
+
+def _recorded(tensor: Tensor) -> tuple[tuple[int, ...], int] | None:
+    item = ITEM_BYTES.get(tensor.data_type or "")
+    if tensor.dims is None or item is None or any(d <= 0 for d in tensor.dims):
+        return None
+    return tuple(tensor.dims), item
 
 
 def _count(dims: tuple[int, ...]) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..graph import tensor_edges
-from ..model import Model, Op
+from ..model import Model, Op, Tensor
 from . import CPU, LOAD, NOWHERE, SOURCE, TARGET, GraphPlacement
 from .shapes import tensor_sizes
 
@@ -56,7 +56,7 @@ class View:
     collapsed_ops: int  # target ops folded into collapsed nodes
 
 
-def build_view(ops: tuple[Op, ...] | list[Op], tensor_names: list[str], placement: GraphPlacement) -> View:
+def build_view(ops: Sequence[Op], tensors: Sequence[Tensor], placement: GraphPlacement) -> View:
     """Nodes and edges to draw for one graph, with target runs collapsed when the graph is large."""
     places = placement.places
     pos = {op.index: i for i, op in enumerate(ops)}
@@ -97,14 +97,14 @@ def build_view(ops: tuple[Op, ...] | list[Op], tensor_names: list[str], placemen
         if node.place == "collapsed":
             node.label = f"{len(node.ops)} op{'s' * (len(node.ops) != 1)}"
             node.title = f"{len(node.ops)} ops that stay on the target, collapsed"
-    sizes = tensor_sizes(ops)
+    sizes = tensor_sizes(ops, tensors)
     seen: dict[tuple[str, str], Edge] = {}
     for producer, consumer, t in edges_all:
         a, b = node_of.get(pos[producer.index]), node_of.get(pos[consumer.index])
         if a is None or b is None or a == b:
             continue
         is_crossing = t in crossing
-        name = tensor_names[t] if 0 <= t < len(tensor_names) else f"#{t}"
+        name = tensors[t].name if 0 <= t < len(tensors) else f"#{t}"
         label = name
         if is_crossing:
             size = sizes.get(t)
@@ -159,12 +159,11 @@ def views_for(checked: Sequence[Checked]) -> dict[Checked, list[View]]:
         model = models[c.file]
         if model is None:
             continue
-        names = [t.name for t in model.tensors]
-        views = [build_view(model.ops, names, c.placement.main)]
+        views = [build_view(model.ops, model.tensors, c.placement.main)]
         for sub in c.placement.subgraphs:
             graph = model.subgraphs.get(sub.graph)
             if graph is not None:
-                views.append(build_view(graph.ops, [t.name for t in graph.tensors], sub))
+                views.append(build_view(graph.ops, graph.tensors, sub))
         out[c] = views
     return out
 
