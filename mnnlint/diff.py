@@ -242,11 +242,27 @@ def diff_main(argv: Sequence[str]) -> int:
                           rules=sorted({r for p in profiles for r in p.rules}, key=lambda r: r.code))
             renderer(output_format)(diff.new, run, out)
             if output_format == "github":
+                _step_summary(diff)
                 for change in diff.placement:
                     if change.worse:
                         out.write(f"::error title=mnnlint diff ({change.target} {change.release})::placement "
                                   f"worse: {'; '.join(change.worse)}\n")
     return EXIT_FAIL if diff.failed else EXIT_OK
+
+
+def _step_summary(diff: DiffResult) -> None:
+    """The text comparison in the job summary, when the runner names one (GITHUB_STEP_SUMMARY)."""
+    import io
+    import os
+
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    text = io.StringIO()
+    render_text(diff, text)
+    body = text.getvalue().replace("`", "'")  # names cannot close the code block
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(f"## mnnlint diff\n\n```text\n{body}```\n")
 
 
 class _Failed(Exception):
