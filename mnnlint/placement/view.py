@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from ..diagnostics import Diagnostic
     from ..report import Checked, RunInfo
 
-SMALL_GRAPH = 200
+SMALL_GRAPH = 200  # counted ops up to which every per-inference op is drawn
+SMALL_LOAD = 60  # counted ops up to which ops computed at load are drawn too
 
 
 @dataclass
@@ -54,6 +55,7 @@ class View:
     nodes: list[Node]
     edges: list[Edge]
     collapsed_ops: int  # target ops folded into collapsed nodes
+    hidden_load: int = 0  # ops computed at load left out of the drawing
 
 
 def build_view(ops: Sequence[Op], tensors: Sequence[Tensor], placement: GraphPlacement) -> View:
@@ -63,6 +65,7 @@ def build_view(ops: Sequence[Op], tensors: Sequence[Tensor], placement: GraphPla
     crossing = set(placement.crossing_tensors)
     counted = sum(1 for p in places if p != SOURCE)
     small = counted <= SMALL_GRAPH
+    show_load = counted <= SMALL_LOAD
     touches: set[int] = set()
     edges_all = list(tensor_edges(ops))
     parent = list(range(len(ops)))
@@ -83,7 +86,7 @@ def build_view(ops: Sequence[Op], tensors: Sequence[Tensor], placement: GraphPla
     nodes: dict[str, Node] = {}
     for i, op in enumerate(ops):
         place = places[i]
-        if place == SOURCE or (place == LOAD and not small):
+        if place == SOURCE or (place == LOAD and not show_load):
             continue
         if place == TARGET and not small and i not in touches:
             key = f"part{root(i)}"
@@ -114,7 +117,8 @@ def build_view(ops: Sequence[Op], tensors: Sequence[Tensor], placement: GraphPla
             seen[(a, b)] = Edge(a, b, is_crossing, label)
     _layout(list(nodes.values()), list(seen.values()))
     collapsed = sum(len(n.ops) for n in nodes.values() if n.place == "collapsed")
-    return View(placement.graph, list(nodes.values()), list(seen.values()), collapsed)
+    hidden = 0 if show_load else sum(1 for p in places if p == LOAD)
+    return View(placement.graph, list(nodes.values()), list(seen.values()), collapsed, hidden)
 
 
 def _layout(nodes: list[Node], edges: list[Edge]) -> None:

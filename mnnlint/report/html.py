@@ -31,9 +31,10 @@ section.check{margin:16px 20px;background:#fff;border:1px solid #d0d7de;border-r
 section.check>h2{font-size:15px;margin:0;padding:10px 14px;border-bottom:1px solid #d0d7de;background:#f6f8fa}
 .summary{padding:8px 14px;font-family:ui-monospace,monospace;font-size:13px}
 .grid{display:grid;grid-template-columns:minmax(320px,1fr) minmax(320px,1fr);gap:12px;padding:0 14px 14px}
+.grid>div{min-width:0}
 .graph{overflow:auto;max-height:80vh;border:1px solid #d0d7de;border-radius:4px;background:#fff}
 table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid #d0d7de;padding:4px 6px;
-text-align:left;vertical-align:top}th{background:#f6f8fa}
+text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f6f8fa}
 .node rect{stroke:#57606a;stroke-width:1;rx:4}.node text{font-size:11px;pointer-events:none}
 .node.target rect{fill:#dafbe1}.node.cpu rect{fill:#ffb4a9;stroke:#cf222e;stroke-width:3}
 .node.load rect{fill:#eaeef2}.node.nowhere rect{fill:#1b1f24}.node.nowhere text{fill:#fff}
@@ -41,7 +42,7 @@ text-align:left;vertical-align:top}th{background:#f6f8fa}
 .edge{fill:none;stroke:#8c959f;stroke-width:1.2}.edge.crossing{stroke:#cf222e;stroke-width:3}
 .elabel{font-size:10px;fill:#cf222e}.legend span{display:inline-block;margin-right:12px}
 .swatch{display:inline-block;width:12px;height:12px;border:1px solid #57606a;margin-right:4px;vertical-align:-2px}
-.sev-error{color:#cf222e;font-weight:600}.sev-warning{color:#9a6700}.sev-info{color:#0969da}
+.sev-error,.sev-warning,.sev-info{overflow-wrap:normal}.sev-error{color:#cf222e;font-weight:600}.sev-warning{color:#9a6700}.sev-info{color:#0969da}
 """
 SWATCH = {"target": "#dafbe1", "cpu": "#ffb4a9", "load": "#eaeef2", "nowhere": "#1b1f24", "collapsed": "#aceebb"}
 
@@ -84,6 +85,8 @@ def _section(c: Checked, found: Sequence[Diagnostic], views: Sequence[View], out
     for view in views:
         if view.graph:
             out.write(f'<div class="summary">subgraph {escape(view.graph)}</div>')
+        if view.hidden_load:
+            out.write(f'<div class="summary">{view.hidden_load} op(s) computed once at load are not drawn</div>')
         out.write('<div class="graph">')
         _svg(view, out)
         out.write("</div>")
@@ -109,8 +112,8 @@ def _svg(view: View, out: TextIO) -> None:
         out.write(f'<path class="{cls}" d="M{x1:.0f},{y1:.0f} C{x1:.0f},{mid:.0f} {x2:.0f},{mid:.0f} '
                   f'{x2:.0f},{y2:.0f}"><title>{escape(e.label)}</title></path>')
         if e.crossing:
-            out.write(f'<text class="elabel" x="{(x1 + x2) / 2 + 4:.0f}" y="{mid:.0f}">'
-                      f"{escape(_short(e.label, 34))}</text>")
+            out.write(f'<text class="elabel" x="{x1 + 4:.0f}" y="{y1 + 13:.0f}">'  # by its writer: no overlaps
+                      f"{escape(_short(e.label, 26))}</text>")
     for n in view.nodes:
         x, y = xy[n.key]
         data = " ".join(str(i) for i in n.ops[:1]) if n.place != "collapsed" else ""
