@@ -79,6 +79,8 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("--statistics", action="store_true", help="count findings per rule")
     parser.add_argument("--html", default=None, metavar="FILE",
                         help="also write one self-contained HTML page: the graph coloured by where each op runs")
+    parser.add_argument("--graph", default=None, metavar="FILE.dot|FILE.svg",
+                        help="also write the placement graph as Graphviz DOT (.svg needs Graphviz's dot)")
     config = parser.add_argument_group("configuration")
     config.add_argument("--config", default=None, metavar="FILE",
                         help="config file to use (default: the closest pyproject.toml with [tool.mnnlint], "
@@ -211,10 +213,14 @@ def check_main(argv: Sequence[str]) -> int:
                   config_profiles=tuple(p.name for p in profiles if p.name),
                   baseline_hidden=len(result.diagnostics) - len(shown))
     _write(render, shown, run, args.output_file)
-    if args.html:
-        from .placement.view import write_html
+    if args.html or args.graph:
+        from .placement.view import write_pictures
+        from .report.dot import GraphvizMissing
 
-        write_html(args.html, shown, run)
+        try:
+            write_pictures(args.html, args.graph, shown, run)
+        except (GraphvizMissing, OSError) as err:
+            return _usage_error(err)
     if result.input_errors:
         return EXIT_ERROR
     if args.write_baseline:

@@ -110,3 +110,21 @@ def test_fallback_ops_render_in_headless_chromium(tmp_path: Path) -> None:
     shot = tmp_path / "shot.png"
     browser(tmp_path, f"--screenshot={shot}", page.as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_graph_dot_and_svg(tmp_path: Path) -> None:
+    from mnnlint.report.dot import quote
+
+    dot_file = tmp_path / "g.dot"
+    proc = subprocess.run([sys.executable, "-m", "mnnlint", str(PLACED / "mixed.mnn"), "-t", "cuda", "--mnn-version",
+                           "3.6.1", "--graph", str(dot_file)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    text = dot_file.read_text()
+    assert text.startswith("digraph mnnlint {") and text.count('penwidth=3, color="#cf222e"') == 3  # 3 fallbacks
+    assert quote('a"b\\', "x\ny") == '"a\\"b\\\\\\nx y"'
+    if shutil.which("dot") is None:
+        return
+    svg = tmp_path / "g.svg"
+    subprocess.run([sys.executable, "-m", "mnnlint", str(PLACED / "mixed.mnn"), "-t", "cuda", "--graph", str(svg)],
+                   capture_output=True, timeout=120)
+    assert "<svg" in svg.read_text()

@@ -172,9 +172,15 @@ def views_for(checked: Sequence[Checked]) -> dict[Checked, list[View]]:
     return out
 
 
-def write_html(path: str, diagnostics: Sequence[Diagnostic], run: RunInfo) -> None:
-    """`--html FILE`: the page for this run, with a view of every checked graph."""
-    from ..report.html import render
+def write_pictures(html: str | None, graph: str | None, diagnostics: Sequence[Diagnostic], run: RunInfo) -> None:
+    """`--html FILE` (the page for this run) and `--graph FILE.dot|.svg`, from one set of views."""
+    views = views_for(run.checked)
+    if html:
+        from ..report.html import render
 
-    with open(path, "w", encoding="utf-8") as out:
-        render(diagnostics, run, out, views_for(run.checked))
+        with open(html, "w", encoding="utf-8") as out:
+            render(diagnostics, run, out, views)
+    if graph:
+        from ..report.dot import write_graph
+
+        write_graph(graph, views)

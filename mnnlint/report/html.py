@@ -104,6 +104,7 @@ def _svg(view: View, out: TextIO) -> None:
     xy = {n.key: (PAD + n.slot * (NODE_W + GAP_X), PAD + n.layer * (NODE_H + GAP_Y)) for n in view.nodes}
     out.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
               f'viewBox="0 0 {width} {height}" role="img" aria-label="placement graph">')
+    labelled: set[tuple[str, str]] = set()
     for e in sorted(view.edges, key=lambda e: e.crossing):
         (x1, y1), (x2, y2) = xy[e.source], xy[e.target]
         x1, y1, x2 = x1 + NODE_W / 2, y1 + NODE_H, x2 + NODE_W / 2
@@ -111,7 +112,8 @@ def _svg(view: View, out: TextIO) -> None:
         cls = "edge crossing" if e.crossing else "edge"
         out.write(f'<path class="{cls}" d="M{x1:.0f},{y1:.0f} C{x1:.0f},{mid:.0f} {x2:.0f},{mid:.0f} '
                   f'{x2:.0f},{y2:.0f}"><title>{escape(e.label)}</title></path>')
-        if e.crossing:
+        if e.crossing and (e.source, e.label) not in labelled:
+            labelled.add((e.source, e.label))
             out.write(f'<text class="elabel" x="{x1 + 4:.0f}" y="{y1 + 13:.0f}">'  # by its writer: no overlaps
                       f"{escape(_short(e.label, 26))}</text>")
     for n in view.nodes:
