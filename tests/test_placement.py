@@ -236,3 +236,16 @@ def test_sarif_and_github_summary_carry_placement(tmp_path: Path) -> None:
                    env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)})
     text = summary.read_text()
     assert "### Placement" in text and "| cuda | 3.6.1 | NO | 2 | 1 | 1 | 0 | 2 | 1 | 64 B | Unique (1) |" in text
+
+
+def test_fallback_fixtures_are_the_committed_converter_output() -> None:
+    import hashlib
+
+    import build_fallbacks
+
+    manifest = json.loads((PLACED / "MANIFEST.json").read_text())["fixtures"]
+    assert set(manifest) == set(build_fallbacks.FIXTURES)
+    for entry in manifest.values():
+        assert entry["converter"]["mnn_version"] == "3.6.1"
+        for f in entry["files"]:
+            assert hashlib.sha256((PLACED / f["name"]).read_bytes()).hexdigest() == f["sha256"], f["name"]
