@@ -6,7 +6,7 @@ Placement runs for every check, so it must not move the large-model run off the
 speed target (issue 11: the whole check well under MNN's own `--info`). Measured:
 
 - in-process: `check_model` on the loaded model with placement and with it stubbed
-  out (same rules, same tables, verdicts memoised in both), and `place_on` alone;
+  out (same rules, same tables, verdicts memoised in both), and `place_groups` alone;
 - whole-process: `mnnlint MODEL -t cuda` (placement included) from spawn to exit;
 - the `--html` page: building the views and rendering it.
 
@@ -62,18 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     plan = engine.CheckPlan([args.target], ["3.6.1"], list(load_registry().rules))
     engine.check_model(model, plan, caps)  # warm the tables and the verdict memo
     with_placement = median_seconds(lambda: engine.check_model(model, plan, caps), args.runs)
-    real = engine.place_on
-    engine.place_on = lambda *a, **k: None  # type: ignore[assignment]
+    real = engine.place_groups
+    groups: list = []
+
+    def capture(model, target, all_ops, found, memo):  # type: ignore[no-untyped-def]
+        groups[:] = [(target, all_ops, found)]
+
+    engine.place_groups = capture  # type: ignore[assignment]
     try:
         without = median_seconds(lambda: engine.check_model(model, plan, caps), args.runs)
     finally:
-        engine.place_on = real
-    table = caps.release("3.6.1")
-    build = table.build("default", {})
-    types = sorted({op.type_name for op in model.all_ops() if op.type_name})
-    alone = median_seconds(lambda: engine.place_on(model, args.target, table, build, types, {}), args.runs)
+        engine.place_groups = real
+    target, all_ops, found = groups[0]
+    alone = median_seconds(lambda: real(model, target, all_ops, found, {}), args.runs)
     result = engine.check_model(model, plan, caps)
-    checked = [Checked(model.path, *c) for c in result.checked]
+    checked = [Checked(model.path, c.target, c.release, c.profile, c.commit, c.placement) for c in result.checked]
     run = RunInfo("bench", checked=checked, models=1)
     page = io.StringIO()
     html_s = median_seconds(lambda: render(result.diagnostics, run, page, views_for(checked)), max(1, args.runs // 2))
@@ -88,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model: {args.model.name}, {ops} ops; target {args.target}, MNN 3.6.1; median of {args.runs}")
     print(f"check_model with placement     {with_placement * 1e3:8.1f} ms")
     print(f"check_model without placement  {without * 1e3:8.1f} ms")
-    print(f"place_on alone                 {alone * 1e3:8.1f} ms  ({alone / ops * 1e6:.1f} µs/op)")
+    print(f"place_groups alone                 {alone * 1e3:8.1f} ms  ({alone / ops * 1e6:.1f} µs/op)")
     print(f"--html views + render          {html_s * 1e3:8.1f} ms  ({len(page.getvalue()) // max(1, args.runs // 2)} "
           "bytes per page)")
     print(f"whole process (placement on)   {statistics.median(proc_samples) * 1e3:8.1f} ms")

@@ -96,7 +96,8 @@ def run_check(
         for profile, found in per_profile:
             for d in policy.apply(found.diagnostics, profile):
                 result.threshold[d] = min(result.threshold.get(d, 99), profile.threshold)
-            checked.update((Checked(model.path, *c), None) for c in found.checked)
+            checked.update((Checked(model.path, c.target, c.release, c.profile, c.commit, c.placement), None)
+                           for c in found.checked)
     result.checked = list(checked)
     if unused is not None:
         add_unused(result, policy, profiles, *unused)

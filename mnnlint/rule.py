@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from .capabilities import Capabilities, ReleaseTable
-    from .capabilities.support import Verdict
+    from .capabilities.support import OpFacts, Verdict
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "How to fix")
 
@@ -74,6 +74,25 @@ class Rule:
         return body.split("\n## ", 1)[0].strip()
 
 
+@dataclass(frozen=True)
+class OpGroup:
+    """Ops of one type that MNN handles alike on the checked backend, with that verdict.
+
+    The engine groups a model's ops once per (target, release, build); a type splits
+    into several groups when its ops differ in what changes the decision (a constant
+    op is computed on the CPU at load, a one-input Gather re-emits itself, …).
+    """
+
+    type_name: str  # MNN's name, or `#<id>` for an id the schema does not know
+    verdict: Verdict
+    ops: tuple[Op, ...]
+    facts: OpFacts  # what decided the verdict, as seen on the first op
+
+    @property
+    def known(self) -> bool:
+        return self.ops[0].type_name is not None
+
+
 @dataclass
 class RuleContext:
     """Everything a rule may read for one (model, target, release, build) check."""
@@ -89,14 +108,20 @@ class RuleContext:
     rule: Rule
     options: Mapping[str, Any] = field(default_factory=dict)
     _graph: Any = None
+    # The model's ops grouped by type and verdict on this target (see OpGroup); the engine
+    # fills it once per check for the rules that ask for it (op_types None).
+    groups: Sequence[OpGroup] = ()
+    # Whether the build profile was chosen by mnnlint rather than named by the user.
+    profile_assumed: bool = False
 
-    def verdict(self, op_type: str) -> Verdict:
-        """How the target backend handles `op_type` in this release and build (memoised)."""
-        from .capabilities.support import decide
+    def verdict(self, op_type: str, facts: OpFacts | None = None) -> Verdict:
+        """How the target backend handles an op of `op_type` in this release and build (memoised)."""
+        from .capabilities.support import OpFacts, decide
 
-        key = (self.target, op_type, self._build_key)
+        facts = facts or OpFacts()
+        key = (self.target, op_type, facts, self._build_key)
         if key not in self.table.verdicts:
-            self.table.verdicts[key] = decide(self.table, self.target, op_type, self.build)
+            self.table.verdicts[key] = decide(self.table, self.target, op_type, self.build, facts)
         return self.table.verdicts[key]
 
     def table_options(self, requires: Mapping[str, bool]) -> dict[str, bool]:

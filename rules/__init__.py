@@ -8,6 +8,7 @@ from mnnlint.rule import Rule
 def get_rules() -> list[type[Rule]]:
     """Every built-in rule. Imported on call so `mnnlint --version` stays fast."""
     from .backend_unavailable import BackendUnavailable
+    from .build_option_assumed import BuildOptionAssumed
     from .fused_op_unsupported import FusedOpUnsupported
     from .op_falls_back import OpFallsBack
     from .op_type_unknown import OpTypeUnknown
@@ -15,5 +16,5 @@ def get_rules() -> list[type[Rule]]:
     from .pool_zero_stride import PoolZeroStride
     from .suppression_unused import SuppressionUnused
 
-    return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, OpTypeUnknown, PoolZeroStride,
-            SuppressionUnused]
+    return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, BuildOptionAssumed, OpTypeUnknown,
+            PoolZeroStride, SuppressionUnused]

@@ -31,6 +31,7 @@ class BackendUnavailable(Rule):
     code = "B004"
     name = "backend-unavailable"
     severity = Severity.ERROR
+    since = "0.1.0"
     without_backend = True
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

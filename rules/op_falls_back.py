@@ -6,7 +6,7 @@ from mnnlint.capabilities.support import Status
 from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import group_by_type, op_list, options_text, why_not
+from ._common import counted, groups_with, release_or_build_fix, sentence, why_not
 
 
 class OpFallsBack(Rule):
@@ -39,30 +39,23 @@ class OpFallsBack(Rule):
     code = "B001"
     name = "op-falls-back"
     severity = Severity.WARNING
+    since = "0.1.0"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         if ctx.target == "cpu":
             return
-        for type_name, ops in group_by_type(ctx.ops).items():
-            if ops[0].type_name is None or type_name in ctx.table.fused_op_types:
-                continue
-            verdict = ctx.verdict(type_name)
-            if verdict.status is not Status.FALLBACK:
-                continue
-            count = f"{len(ops)} op{'s' * (len(ops) != 1)}"
-            gained = ctx.tables.gained(ctx.target, type_name, ctx.release) if not verdict.blocked else None
-            fix = "Replace the op in the source model, or accept the CPU fallback"
-            if verdict.needs:
-                fix = f"Build MNN with {options_text(dict(verdict.needs))}, or " + fix[0].lower() + fix[1:]
-            elif gained:
-                release, reg = gained
-                cond = f" built with {options_text(ctx.table_options(reg.requires))}" if reg.requires else ""
-                fix = f"Use MNN {release} or later{cond}, where {ctx.target} has it; or " + fix[0].lower() + fix[1:]
+        for group in groups_with(ctx, Status.FALLBACK, fused=False):
+            verdict, ops = group.verdict, group.ops
+            parts = [p for p in verdict.missing_parts if p != group.type_name]
+            subject = (f"the {' and '.join(parts)} that MNN rewrites `{group.type_name}` into"
+                       if parts else f"`{group.type_name}`")
+            fix = "replace the op in the source model, or accept the CPU fallback"
+            better = release_or_build_fix(ctx, group)
             yield ctx.diagnostic(
                 ops[0],
-                f"`{type_name}` runs on the CPU instead of {ctx.target} in MNN {ctx.release} ({count}: "
-                f"{op_list(ops)}): {why_not(ctx, verdict)}",
-                fix=fix,
+                f"{subject} run{'s' * (len(parts) < 2)} on the CPU instead of {ctx.target} "
+                f"in MNN {ctx.release} ({counted(ops)}): {why_not(ctx, group.type_name, verdict)}",
+                fix=sentence(f"{better}; or {fix}" if better else fix),
                 related=ops[1:],
                 count=len(ops),
             )

@@ -6,29 +6,38 @@ from mnnlint.capabilities.support import Status
 from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import group_by_type, op_list
+from ._common import counted, groups_with, options_text, release_or_build_fix, sentence
 
 
 class OpUnrunnable(Rule):
-    """Op type that no backend of the release implements, the CPU included.
+    """Op that neither the target backend nor the CPU backup can run: the model fails.
 
     ## What it does
-    Reports op types that neither the target backend nor the CPU (MNN's fallback)
-    has an execution for in the target release and build: typically `Extra` ops,
-    which `--allowCustomOp` keeps for operators MNN does not know, and ops only a
-    GPU backend implements.
+    Reports op types for which some command MNN creates has no execution on the target
+    backend and none on the CPU, which MNN asks next (`Pipeline.cpp:587-595` at 3.6.1):
+
+    - `Extra` ops, which `--allowCustomOp` keeps for operators MNN does not know;
+    - ops only a GPU backend implements, in a CPU run;
+    - ops that the CPU runs only through MNN's Loop decomposition (`GatherV2`,
+      `GatherND`, `BatchMatMul`, …), on CoreML, NNAPI and TensorRT: their
+      `Compiler_Geometry` runtimes skip that decomposition, and the CPU backup is handed
+      the same raw op, for which it has no execution of its own;
+    - constant ops (computed once at load on the CPU) the CPU cannot compute.
 
     ## Why is this bad?
-    The fallback has nowhere to go: MNN prints `Don't support type X` and the
-    model fails to prepare or run. Nothing about the device or its settings can fix
-    this at deployment time.
+    The fallback has nowhere to go: MNN prints `Don't support type X` (the backends that
+    log it) and `Create execution error : <type id>`, and the model fails to prepare or
+    run. Nothing about the device or its settings can fix this at deployment time.
 
     ## Example
         mnnlint custom.mnn --target cpu
+        mnnlint gather.mnn --target coreml --mnn-version 3.6.1
 
     ## How to fix
     - Replace the custom operator in the source model with standard ops before
       converting, or convert without `--allowCustomOp` to see which op it is.
+    - For a raw op on a Geometry-compiler backend: run the model on a backend that
+      decomposes it (CPU, CUDA, OpenCL, Vulkan, Metal), or replace the op.
     - Register an execution for it in your own MNN build (a custom op plugin), and
       suppress this finding with that reason.
     """
@@ -36,22 +45,37 @@ class OpUnrunnable(Rule):
     code = "B003"
     name = "op-unrunnable"
     severity = Severity.ERROR
+    since = "0.1.0"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        for type_name, ops in group_by_type(ctx.ops).items():
-            if ops[0].type_name is None or type_name in ctx.table.fused_op_types:
-                continue
-            if ctx.verdict(type_name).status is not Status.UNRUNNABLE:
-                continue
+        for group in groups_with(ctx, Status.UNRUNNABLE, fused=False):
+            verdict, ops, type_name = group.verdict, group.ops, group.type_name
             custom = sorted({str(op.params["custom_type"]) for op in ops if op.params.get("custom_type")})
             what = f" (custom op {', '.join(custom)})" if custom else ""
-            count = f"{len(ops)} op{'s' * (len(ops) != 1)}"
+            type_id = ctx.table.op_types.get(verdict.cpu_lacks[0] if verdict.cpu_lacks else type_name)
+            error = f"`Create execution error : {type_id}`" if type_id is not None else "`Create execution error`"
+            if verdict.raw_to_backup:
+                why = (f"{ctx.target} compiles with {ctx.table.compiler(ctx.target)}, which skips MNN's Loop "
+                       f"decomposition of `{type_name}`, so it and then the CPU backup are handed the raw op, "
+                       f"and neither registers an execution for it")
+                fix = (f"Run the model on a backend that decomposes `{type_name}` (cpu, or a GPU backend), or "
+                       f"replace the op in the source model")
+            elif verdict.at_load:
+                why = (f"MNN computes it once on the CPU at load (its inputs are constant), and the CPU has no "
+                       f"execution for {', '.join(verdict.cpu_lacks)} (`Const Folder Error`)")
+                fix = "Replace the op in the source model with standard ops"
+            else:
+                lacking = ", ".join(f"`{p}`" for p in verdict.cpu_lacks)
+                why = (f"{lacking} has no execution on {ctx.target} nor on the CPU in MNN {ctx.release}"
+                       + (f" (compiled only with {options_text(verdict.needs)})" if verdict.needs else ""))
+                fix = ("Replace the op in the source model with standard ops, or register a custom execution "
+                       "for it in your MNN build")
+            better = release_or_build_fix(ctx, group)
             yield ctx.diagnostic(
                 ops[0],
-                f"`{type_name}`{what} has no execution on {ctx.target} nor on the CPU in MNN {ctx.release} "
-                f"({count}: {op_list(ops)}): the model cannot run",
-                fix="Replace the op in the source model with standard ops, or register a custom execution "
-                    "for it in your MNN build",
+                f"`{type_name}`{what} cannot run on {ctx.target} in MNN {ctx.release} ({counted(ops)}): {why}; "
+                f"MNN reports {error} and the model cannot run",
+                fix=f"{sentence(better)}; or {fix[0].lower()}{fix[1:]}" if better else fix,
                 related=ops[1:],
                 count=len(ops),
             )

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import op_list
+from ._common import counted
 
 
 class PoolZeroStride(Rule):
@@ -32,6 +32,7 @@ class PoolZeroStride(Rule):
     code = "P001"
     name = "pool-zero-stride"
     severity = Severity.ERROR
+    since = "0.1.0"
     op_types = frozenset({"Pooling", "Pooling3D"})
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -40,8 +41,8 @@ class PoolZeroStride(Rule):
         if bad:
             yield ctx.diagnostic(
                 bad[0],
-                f"pooling with stride {tuple(bad[0].params['stride'])} ({len(bad)} op{'s' * (len(bad) != 1)}: "
-                f"{op_list(bad)}): the runtime divides by the stride and crashes with SIGFPE",
+                f"pooling with stride {tuple(bad[0].params['stride'])} ({counted(bad)}): "
+                f"the runtime divides by the stride and crashes with SIGFPE",
                 fix="Set explicit `strides` on the pooling node in the source model and convert again",
                 related=bad[1:], count=len(bad),
             )

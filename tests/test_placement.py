@@ -39,7 +39,7 @@ def placement(path: Path, target: str = "cuda", release: str = "3.6.1"):  # type
     model = load(source)  # type: ignore[arg-type]
     result = check_model(model, CheckPlan([target], [release], list(load_registry().rules)), CAPS)
     (check,) = result.checked
-    return model, check[4]
+    return model, check.placement
 
 
 def counts(g) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -91,7 +91,7 @@ def test_plugin_rule_is_listed_and_documented(site: Path, tmp_path: Path) -> Non
 
 
 def test_plugin_rule_runs_takes_options_and_is_selected_or_ignored(site: Path, tmp_path: Path) -> None:
-    args = (EXAMPLE, "-t", "cpu", "--mnn-version", "3.2.0", "--format", "json")
+    args = (EXAMPLE, "-t", "cpu", "--mnn-version", "3.2.0", "--format", "json", "--ignore", "B005")
     assert run(*args, site=site, cwd=tmp_path).returncode == 0  # 1000 ops allowed by default
     (tmp_path / "mnnlint.toml").write_text("[rules.X001]\nmax-ops = 5\n")
     proc = run(*args, site=site, cwd=tmp_path)
@@ -146,7 +146,9 @@ def test_library_api_returns_diagnostics() -> None:
 
     (diag,) = mnnlint.lint(EXAMPLE, targets="cuda", mnn_version="3.2.0")
     assert diag.code == "B002" and diag.severity is Severity.ERROR and diag.op and diag.op.type_name == "Attention"
-    assert mnnlint.lint(EXAMPLE, targets=["cuda"], mnn_version="3.6.1") == []
+    # Clean only under the assumed LLM build: B005 names MNN_SUPPORT_TRANSFORMER_FUSE (issue 9, defect 8).
+    assert [d.code for d in mnnlint.lint(EXAMPLE, targets=["cuda"], mnn_version="3.6.1")] == ["B005"]
+    assert mnnlint.lint(EXAMPLE, targets=["cuda"], mnn_version="3.6.1", profile="llm") == []
     assert mnnlint.lint([EXAMPLE], targets="cuda", mnn_version="3.2.0", ignore=["B002"]) == []
     found = mnnlint.lint(MODELS, targets=["opencl"], mnn_version="3.2.0", select=["B002"])
     assert {(Path(d.file).name, d.op.type_name) for d in found if d.op} == {

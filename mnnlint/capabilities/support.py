@@ -1,39 +1,90 @@
-"""Decide whether a backend runs an op type, the way MNN's pipeline does.
+"""Decide where MNN runs an op, the way MNN's Module API and pipeline do.
 
-For each op, MNN first lets the geometry layer rewrite it (when the backend's
-runtime asks for geometry and a geometry computer is registered for the type) into
-simpler ops such as Raster and BinaryOp; whatever reaches the backend then needs a
-registered execution creator, and when the backend has none, MNN prints
-`Don't support type X` and runs that op on the CPU. See docs/capabilities.md for
-the source references per release.
+The decision, in MNN's order (references at 3.6.1; docs/capabilities.md has them per release):
+
+1. The scheduler drops `Input`, `Const` and `TrainableParam` (`source/utils/InitNet.cpp:15`).
+2. The Module API takes some ops out of the graph and runs them itself: `If`, a `While`
+   without a `LoopParam`, `NonMaxSuppressionV2` and, from 3.2.0, `MoE`
+   (`express/module/PipelineModule.cpp:622-637`). No backend is asked for them.
+3. A build whose shape functions lack the op (`ShapeAttention.cpp` is compiled only with
+   MNN_SUPPORT_TRANSFORMER_FUSE) guesses its output shape from its first input
+   (`source/shape/SizeComputer.cpp:177-193`); the first resize then fails with
+   `Compute Shape Error`, before any backend is asked.
+4. An op whose every content-read input is constant, or that reads no input content
+   (`Shape`, `Rank`, `Size`, …: `OpCommonUtils::opNeedContent`, `OpCommonUtils.cpp:410-420`),
+   is marked constant (`GeometryComputerUtils.cpp:52-72`) and computed once on the CPU
+   at resize with the Loop geometry table (`GeometryComputerUtils.cpp:242,273`); the
+   target backend never sees it (`Pipeline.cpp:548`).
+5. Everything else: the geometry computer the backend's compiler type finds
+   (`GeometryComputer.cpp:412-430`) rewrites the op into commands; each command goes to
+   the backend's creators, and when the backend has none, the *same command* goes to the
+   CPU backup's creators (`Pipeline.cpp:587-595`): on a Geometry- or Origin-compiler
+   backend (CoreML, NNAPI, TensorRT; QNN, HIAI) that is the raw op, not its Loop
+   decomposition. When the CPU has no creator either: `Create execution error`, and the
+   model cannot run.
+
+`decide` mirrors this in one function; `OpFacts` carries what about one op (beyond its
+type) changes the answer. The table accessors below read the generated data by name.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from . import Registration, ReleaseTable
-
-MAX_DECOMPOSITION_DEPTH = 4
 
 # Which geometry registrations a runtime's compiler type looks up (GeometryComputer::search):
 # Loop runtimes take a Loop computer, else a Geometry one; Geometry runtimes only Geometry
 # ones; Origin runtimes (NPU-style) see every op as the converter wrote it.
-COMPILER_USES: dict[str, set[str]] = {
-    "Compiler_Loop": {"Compiler_Loop", "Compiler_Geometry"},
-    "Compiler_Geometry": {"Compiler_Geometry"},
-    "Compiler_Origin": set(),
+COMPILER_USES: dict[str, tuple[str, ...]] = {
+    "Compiler_Loop": ("Compiler_Loop", "Compiler_Geometry"),
+    "Compiler_Geometry": ("Compiler_Geometry",),
+    "Compiler_Origin": (),
 }
+
+# Parts of a decomposition held against the backend when the data cannot say whether this
+# op emits them (a condition on run-time shapes): the region copies (Raster) and loops
+# (While) that the general path of every Loop decomposition produces, and the op itself
+# when the computer re-emits it (Convolution, Pooling, LayerNorm on its last axis, a
+# 2-D MatMul). A part whose condition the file decides (the op's input count) is held
+# exactly when it holds; other parts (BinaryOp, UnaryOp, …) are listed, not held.
+GENERAL_PARTS = frozenset({"Raster", "While"})
+
+NOT_SCHEDULED = "not scheduled"  # the prefix of never_executed reasons for dropped ops
+# Emission condition of the older whole-file data for parts of a Geometry-compiler computer:
+# held only when the backend lacks the op itself (those files also hold conditional loops,
+# such as GeometryBinary's broadcast While, which needs the Loop mask that Session.cpp:175-177
+# clears for every non-Loop runtime).
+UNLESS_OP_REGISTERED = "unless-op-registered"
 
 
 class Status(enum.Enum):
-    NOT_EXECUTED = "not-executed"  # handled before any backend is asked (Input, constants, …)
+    NOT_EXECUTED = "not-executed"  # dropped by the scheduler (Input, Const, TrainableParam)
+    MODULE_LAYER = "module-layer"  # run by the Module API itself (If, While, NMS, MoE)
+    CONSTANT = "constant"  # computed once on the CPU at resize; the backend never sees it
     SUPPORTED = "supported"  # the backend registers an execution for it
-    DECOMPOSED = "decomposed"  # the geometry layer rewrites it into ops the backend runs
-    FALLBACK = "fallback"  # the backend lacks it: MNN runs it on the CPU
-    UNRUNNABLE = "unrunnable"  # the CPU lacks it too: the model cannot run
+    DECOMPOSED = "decomposed"  # the geometry layer rewrites it into commands the backend runs
+    FALLBACK = "fallback"  # some command goes to the CPU backup
+    UNRUNNABLE = "unrunnable"  # neither the backend nor the CPU runs some command: the model fails
+
+
+@dataclass(frozen=True)
+class OpFacts:
+    """What about one op, beyond its type, changes MNN's decision."""
+
+    param_type: str = "NONE"  # the OpParameter union member the op carries
+    inputs: int = 1  # how many input tensors it has
+    constant: bool = False  # computed at resize on the CPU (see mnnlint.constness)
+
+
+class Emission(NamedTuple):
+    """One command type a geometry computer emits, and when (None: always)."""
+
+    op: str
+    when: Any = None
 
 
 @dataclass(frozen=True)
@@ -43,30 +94,230 @@ class Verdict:
     blocked: tuple[Registration, ...] = ()  # registrations whose build condition is not met
     needs: Mapping[str, bool] = field(default_factory=dict)  # options that would satisfy one
     into: tuple[str, ...] = ()  # what the geometry layer rewrites it into
-    missing_parts: tuple[str, ...] = ()  # decomposed parts the backend lacks
+    missing_parts: tuple[str, ...] = ()  # commands the backend lacks (the op itself when not rewritten)
     assumed: tuple[str, ...] = ()  # platform macros taken as satisfied
+    raw_to_backup: bool = False  # the backend's compiler hands the CPU the raw op, undecomposed
+    shape_blocked: tuple[Registration, ...] = ()  # shape functions this build does not compile
+    shape_needs: Mapping[str, bool] = field(default_factory=dict)  # options that would compile one
+    cpu_lacks: tuple[str, ...] = ()  # commands the CPU backup has no creator for either
+    at_load: bool = False  # a constant op: computed on the CPU at resize, not on the backend
 
     @property
     def runs_on_backend(self) -> bool:
-        return self.status in (Status.NOT_EXECUTED, Status.SUPPORTED, Status.DECOMPOSED)
+        """Whether the model runs with this op without any CPU fallback."""
+        return self.status in (Status.NOT_EXECUTED, Status.MODULE_LAYER, Status.CONSTANT,
+                               Status.SUPPORTED, Status.DECOMPOSED)
+
+    @property
+    def option_bound(self) -> Mapping[str, bool]:
+        """Build options the verdict hinges on: those that would change it."""
+        return {**self.needs, **self.shape_needs}
 
 
-# Parameter tables of control-flow ops that MNN's Module API takes out of the graph and
-# runs as IfModule / WhileModule (express/module/PipelineModule.cpp, every release
-# from 2.8.0): no backend is asked to execute them, only the ops of their subgraphs.
-# A While with a LoopParam is a plain loop op and goes to the backend as usual.
-MODULE_LAYER_PARAMS = frozenset({"IfParam", "WhileParam"})
+# -- table accessors: the generated facts this decision reads ------------------------------
+# Keys as tableformat declares them (module_ops, need_content, shape_computers, geometry
+# computers with per-class emissions); tables generated before those keys existed fall back
+# to what the older keys say.
 
-# Parts of a decomposition that are checked against the backend. The generator reads
-# the parts from the geometry computer's whole source file, which also names ops its
-# helpers emit only in some cases, so only the parts every decomposition of the kind
-# needs are held against the backend: the op itself when re-emitted, and the region
-# copies (Raster) and loops (While) the geometry layer produces.
-CHECKED_PARTS = frozenset({"Raster", "While"})
+def runs_in_module_layer(table: ReleaseTable, op_type: str, param_type: str) -> bool:
+    """Whether the Module API takes the op out of the graph and runs it itself.
+
+    From the release's `module_ops` (express/module/PipelineModule.cpp `_createSubModule`).
+    Older tables: If and While without a LoopParam (every release from 2.8.0),
+    NonMaxSuppressionV2 (every release) and MoE (MoEModule, from 3.2.0).
+    """
+    ops = table.raw.get("module_ops")
+    if ops is None:
+        ops = {"If": {}, "While": {"param_not": "LoopParam"}, "NonMaxSuppressionV2": {}}
+        if "MoE" in table.op_types and _vkey(table.release) >= (3, 2, 0):
+            ops["MoE"] = {}
+    entry = ops.get(op_type)
+    if entry is None:
+        return False
+    if entry.get("param") is not None and param_type != entry["param"]:
+        return False
+    return entry.get("param_not") is None or param_type != entry["param_not"]
 
 
-def runs_in_module_layer(param_type: str) -> bool:
-    return param_type in MODULE_LAYER_PARAMS
+def content_free(table: ReleaseTable, op_type: str) -> bool:
+    """Whether MNN reads none of the op's input contents (OpCommonUtils::opNeedContent)."""
+    data = table.raw.get("need_content")
+    if isinstance(data, Mapping):
+        entry = data.get(op_type)
+        return isinstance(entry, Mapping) and entry.get("unread") == "all"
+    reasons = table.raw.get("never_executed", {})
+    reason = reasons.get(op_type) if isinstance(reasons, Mapping) else None
+    return reason is not None and not str(reason).startswith(NOT_SCHEDULED)
+
+
+def content_free_inputs(table: ReleaseTable, op_type: str) -> frozenset[int]:
+    """Input indexes whose content the op does not read (e.g. Reshape's shape, index 1)."""
+    data = table.raw.get("need_content")
+    entry = data.get(op_type) if isinstance(data, Mapping) else None
+    if isinstance(entry, Mapping) and isinstance(entry.get("unread"), list):
+        return frozenset(int(i) for i in entry["unread"])
+    return frozenset()
+
+
+def shape_content_inputs(table: ReleaseTable, op_type: str) -> frozenset[int]:
+    """Input indexes whose content defines the output shape (SizeComputer::needInputContent),
+    when the tables record them; none otherwise (the backward pass then adds nothing)."""
+    sites = table.raw.get("shape_computers", {}).get(op_type) or ()
+    return frozenset(int(i) for site in sites for i in site.get("content_inputs", ()))
+
+
+def shape_registrations(table: ReleaseTable, op_type: str) -> list[Registration]:
+    """Where MNN registers a shape function for the op, with build conditions ([] = none known)."""
+    out = []
+    for site in table.raw.get("shape_computers", {}).get(op_type) or ():
+        file, _, line = str(site["at"]).rpartition(":")
+        out.append(Registration(file, int(line) if line.isdigit() else 0, dict(site.get("requires") or {})))
+    return out
+
+
+def computer_for(table: ReleaseTable, op_type: str, compiler: str) -> Mapping[str, Any] | None:
+    """The geometry computer GeometryComputer::search finds for `op_type` under `compiler`."""
+    entry = table.geometry(op_type)
+    if entry is None:
+        return None
+    candidates = entry["computers"] if isinstance(entry.get("computers"), list) else [entry]
+    for wanted in COMPILER_USES.get(compiler, ()):
+        for computer in candidates:
+            kinds = computer.get("compiler") or ("Compiler_Geometry",)
+            if isinstance(kinds, str):
+                kinds = (kinds,)
+            if wanted in kinds:
+                return computer
+    return None
+
+
+def emissions(computer: Mapping[str, Any], op_type: str, cpu_has_op: bool = True) -> list[Emission]:
+    """The command types a computer emits, each with its condition.
+
+    Per-class data (`emits`) is used as written. The older whole-file `into` list names
+    what any class in the file emits, so from it only the general parts and the op
+    itself are taken: from a Loop-only computer as always emitted (the loop is its
+    general path: GeometryBatchMatMul emits While for any batched MatMul, whatever the
+    backend registers), from a Geometry computer only when the backend lacks the op.
+    The op itself only counts when the CPU registers it: the CPU is a Loop runtime that
+    uses the same computer, so a computer that re-emitted an op the CPU cannot run would
+    fail on the CPU too (GatherND, GatherElements: the whole-file list names GatherV2's
+    re-emission, GeometryGather.cpp:134-142 at 3.6.1, for every class of the file).
+    """
+    emits = computer.get("emits")
+    if isinstance(emits, list):
+        out = []
+        for e in emits:
+            itself = bool(e.get("self")) or e.get("type") == op_type
+            if itself and not cpu_has_op and e.get("inputs") is None:
+                continue
+            when: Any = {"inputs": e["inputs"]} if e.get("inputs") is not None else e.get("when")
+            out.append(Emission(op_type if itself else str(e["type"]), when))
+        return out
+    into = computer.get("into", ())
+    kinds = computer.get("compiler") or ()
+    loop_only = "Compiler_Loop" in kinds and "Compiler_Geometry" not in kinds
+    when = None if loop_only else UNLESS_OP_REGISTERED
+    return [Emission(p, None if p == op_type else when) for p in into
+            if p in GENERAL_PARTS or (p == op_type and cpu_has_op)]
+
+
+# A condition on the Loop geometry mask (GeometryBinary.cpp:142-143 at 3.6.1: `openLoop` is
+# `context.support(GEOMETRCOMPUTEMASK_USELOOP)`), which Session.cpp:175-177 clears for every
+# runtime that is not Compiler_Loop.
+LOOP_MASK_WORDS = ("openLoop", "USELOOP")
+
+
+def _holds(when: Any, facts: OpFacts, compiler: str = "Compiler_Loop") -> bool | None:
+    """Whether an emission condition holds for this op; None when the file cannot tell."""
+    if when is None or when == {} or when is True:
+        return True
+    if when is False:
+        return False
+    if isinstance(when, str) and any(w in when for w in LOOP_MASK_WORDS):
+        return None if compiler == "Compiler_Loop" else False
+    if isinstance(when, Mapping) and set(when) <= {"inputs", "inputs_not"}:
+        if "inputs" in when and facts.inputs != int(when["inputs"]):
+            return False
+        return not ("inputs_not" in when and facts.inputs == int(when["inputs_not"]))
+    return None
+
+
+# -- the decision ----------------------------------------------------------------------
+
+def decide(table: ReleaseTable, backend: str, op_type: str, build: Mapping[str, bool],
+           facts: OpFacts | None = None) -> Verdict:
+    """The verdict for one op of type `op_type` on `backend` under `build` (CMake option values)."""
+    facts = facts or OpFacts()
+    reasons = table.raw.get("never_executed", {})
+    if op_type in reasons and str(reasons.get(op_type, "")).startswith(NOT_SCHEDULED):
+        return Verdict(Status.NOT_EXECUTED)
+    if runs_in_module_layer(table, op_type, facts.param_type):
+        return Verdict(Status.MODULE_LAYER)
+    shapes = shape_registrations(table, op_type)
+    if shapes:
+        found = [r for r in shapes if _satisfied(table, r, build)[0]]
+        if not found:
+            needs = _needs(table, shapes, build)
+            placed = _on_backend(table, backend, op_type, build, facts)
+            return Verdict(Status.UNRUNNABLE, blocked=placed.blocked, needs={**placed.needs, **needs},
+                           shape_blocked=tuple(shapes), shape_needs=needs, cpu_lacks=placed.cpu_lacks)
+    if facts.constant or content_free(table, op_type):
+        cpu = _on_backend(table, "cpu", op_type, build, facts)
+        if cpu.runs_on_backend:
+            return Verdict(Status.CONSTANT, via=cpu.via, into=cpu.into, assumed=cpu.assumed, at_load=True)
+        return Verdict(Status.UNRUNNABLE, blocked=cpu.blocked, needs=cpu.needs, into=cpu.into,
+                       missing_parts=cpu.missing_parts, cpu_lacks=cpu.missing_parts or (op_type,), at_load=True)
+    return _on_backend(table, backend, op_type, build, facts)
+
+
+def _on_backend(table: ReleaseTable, backend: str, op_type: str, build: Mapping[str, bool],
+                facts: OpFacts) -> Verdict:
+    """Geometry for the backend's compiler type, then each command to the backend or the CPU."""
+    compiler = table.compiler(backend)
+    computer = computer_for(table, op_type, compiler)
+    if computer is not None and not _requires_hold(table, computer, build):
+        computer = None
+    if computer is None:
+        commands, into = [op_type], ()
+    else:
+        parts = emissions(computer, op_type, _registered(table, "cpu", op_type, build)[0] is not None)
+        into = tuple(dict.fromkeys(e.op for e in parts))
+        own = _registered(table, backend, op_type, build)[0] is not None
+        commands = []
+        for e in parts:
+            holds = own is False if e.when == UNLESS_OP_REGISTERED else _holds(e.when, facts, compiler)
+            if holds or (holds is None and (e.op in GENERAL_PARTS or e.op == op_type)):
+                commands.append(e.op)
+        commands = list(dict.fromkeys(commands))
+    missing, cpu_lacks, assumed = [], [], []
+    via = None
+    blocked: tuple[Registration, ...] = ()
+    needs: dict[str, bool] = {}
+    for command in commands:
+        found, regs_blocked, regs_needs, regs_assumed = _registered(table, backend, command, build)
+        assumed += regs_assumed
+        if command == op_type:
+            via, blocked, needs = found, regs_blocked, regs_needs
+        if found is not None:
+            continue
+        missing.append(command)
+        if backend == "cpu" or _registered(table, "cpu", command, build)[0] is None:
+            cpu_lacks.append(command)
+    raw = computer is None and compiler != "Compiler_Loop" and table.geometry(op_type) is not None
+    common = {"via": via, "blocked": blocked, "needs": needs, "into": into, "missing_parts": tuple(missing),
+              "assumed": tuple(dict.fromkeys(assumed)), "raw_to_backup": raw and bool(missing)}
+    if cpu_lacks:
+        return Verdict(Status.UNRUNNABLE, cpu_lacks=tuple(cpu_lacks), **common)
+    if missing:
+        return Verdict(Status.FALLBACK, **common)
+    return Verdict(Status.DECOMPOSED if computer is not None else Status.SUPPORTED, **common)
+
+
+def _requires_hold(table: ReleaseTable, computer: Mapping[str, Any], build: Mapping[str, bool]) -> bool:
+    requires = computer.get("requires") or {}
+    assert isinstance(requires, Mapping)
+    return all(table.macro_value(m, build) in (None, v) for m, v in requires.items())
 
 
 def _satisfied(table: ReleaseTable, reg: Registration, build: Mapping[str, bool]) -> tuple[bool, list[str]]:
@@ -81,7 +332,16 @@ def _satisfied(table: ReleaseTable, reg: Registration, build: Mapping[str, bool]
     return True, assumed
 
 
-def _registered(table: ReleaseTable, backend: str, op_type: str, build: Mapping[str, bool]) -> Verdict | None:
+def _needs(table: ReleaseTable, blocked: Sequence[Registration], build: Mapping[str, bool]) -> dict[str, bool]:
+    """The options that would satisfy the least demanding of `blocked`."""
+    smallest = min(blocked, key=lambda r: len(r.requires))
+    return {table.option_for(m): v for m, v in smallest.requires.items()
+            if table.macro_value(m, build) not in (None, v)}
+
+
+def _registered(table: ReleaseTable, backend: str, op_type: str, build: Mapping[str, bool]
+                ) -> tuple[Registration | None, tuple[Registration, ...], dict[str, bool], list[str]]:
+    """(the registration that applies, those blocked by the build, options they need, macros assumed)."""
     regs = table.registrations(backend, op_type)
     base = table.backend(backend).get("extends")
     if base:  # e.g. arm82: the fp16 CPU backend hands what it lacks to the plain CPU one
@@ -90,54 +350,13 @@ def _registered(table: ReleaseTable, backend: str, op_type: str, build: Mapping[
     for reg in regs:
         ok, assumed = _satisfied(table, reg, build)
         if ok:
-            return Verdict(Status.SUPPORTED, via=reg, assumed=tuple(assumed))
+            return reg, (), {}, assumed
         blocked.append(reg)
-    if blocked:
-        smallest = min(blocked, key=lambda r: len(r.requires))
-        needs = {table.option_for(m): v for m, v in smallest.requires.items()
-                 if table.macro_value(m, build) not in (None, v)}
-        return Verdict(Status.FALLBACK, blocked=tuple(blocked), needs=needs)
-    return None
+    return None, tuple(blocked), (_needs(table, blocked, build) if blocked else {}), []
 
 
-def decide(table: ReleaseTable, backend: str, op_type: str, build: Mapping[str, bool], _depth: int = 0) -> Verdict:
-    """The verdict for `op_type` on `backend` under `build` (CMake option values)."""
-    if op_type in table.never_executed:
-        return Verdict(Status.NOT_EXECUTED)
-    geometry = table.geometry(op_type)
-    found = _registered(table, backend, op_type, build)
-    if geometry is not None and _geometry_applies(table, geometry, backend, build):
-        into = tuple(geometry.get("into", ()))
-        # A computer that re-emits the op itself still needs the backend's own execution
-        # for it; the other parts go through the same decision in turn.
-        missing = []
-        for part in into:
-            if part == op_type:
-                if found is None or found.status is not Status.SUPPORTED:
-                    missing.append(part)
-            elif (part in CHECKED_PARTS and _depth < MAX_DECOMPOSITION_DEPTH
-                  and not decide(table, backend, part, build, _depth + 1).runs_on_backend):
-                missing.append(part)
-        if not missing:
-            return Verdict(Status.DECOMPOSED, into=into)
-        if found is None or found.status is not Status.SUPPORTED:
-            return Verdict(Status.FALLBACK, into=into, missing_parts=tuple(missing),
-                           blocked=found.blocked if found else (), needs=found.needs if found else {})
-    if found is not None and found.status is Status.SUPPORTED:
-        return found
-    cpu_runs = backend != "cpu" and decide(table, "cpu", op_type, build, _depth + 1).runs_on_backend
-    if not cpu_runs:
-        return Verdict(Status.UNRUNNABLE, blocked=found.blocked if found else (), needs=found.needs if found else {})
-    return found or Verdict(Status.FALLBACK)
-
-
-def _geometry_applies(table: ReleaseTable, geometry: Mapping[str, object], backend: str,
-                      build: Mapping[str, bool]) -> bool:
-    compilers = geometry.get("compiler") or ()
-    if isinstance(compilers, str):
-        compilers = (compilers,)
-    if compilers and not set(compilers) & COMPILER_USES.get(table.compiler(backend), set()):
-        return False
-    requires = geometry.get("requires") or {}
-    assert isinstance(requires, Mapping)
-    return all(table.macro_value(m, build) in (None, v) for m, v in requires.items())
+def _vkey(release: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in release.split("."))
+    except ValueError:  # HEAD: newer than every tag
+        return (99,)

@@ -101,37 +101,18 @@ class Placement:
 
 
 def place_model(model: Model, target: str, runs_on: Callable[[Op], str],
-                constant: Callable[[Sequence[Op]], set[int]] | None = None) -> Placement:
+                constant: Callable[[Sequence[Op]], set[int]]) -> Placement:
     """Placement of every graph of `model`.
 
-    `runs_on(op)` says TARGET, CPU or NOWHERE for a counted op from the verdict of its
-    type; `constant(ops)` gives the indexes of the ops of one graph computed once at
-    load (default: `constant_ops`).
+    `runs_on(op)` says TARGET, CPU or NOWHERE for a counted op from its verdict;
+    `constant(ops)` gives the indexes of the ops of one graph computed once at load
+    (the engine takes both from `support.decide` and `constness`).
     """
-    find_constant = constant or constant_ops
+    find_constant = constant
     main = place_graph(MAIN_GRAPH, model.ops, runs_on, find_constant(model.ops), target, model.tensors)
     subs = tuple(place_graph(name, sub.ops, runs_on, find_constant(sub.ops), target, sub.tensors)
                  for name, sub in model.subgraphs.items())
     return Placement(target, main, subs)
-
-
-def constant_ops(ops: Sequence[Op], never_executed: Iterable[str] = ("Shape", "Rank", "Size")) -> set[int]:
-    """Ops computed once at load: all inputs constant, or they read only shapes.
-
-    MNN marks such ops constant (GeometryComputerUtils.cpp, `opNeedContent` in
-    OpCommonUtils.cpp) and computes them on the CPU at resize, not per inference.
-    """
-    shape_only = set(never_executed)
-    const_tensors: set[int] = set()
-    found: set[int] = set()
-    for op in ops:
-        kind = op.type_name
-        if kind in ("Const", "TrainableParam"):
-            const_tensors.update(op.outputs)
-        elif kind != "Input" and (kind in shape_only or all(t in const_tensors for t in op.inputs)):
-            found.add(op.index)
-            const_tensors.update(op.outputs)
-    return found
 
 
 def place_graph(name: str, ops: Sequence[Op], runs_on: Callable[[Op], str], constant: set[int],
