@@ -57,6 +57,7 @@ def test_onehot_hand_count() -> None:
     assert counts(p.main) == {"ops": 5, "on_target": 3, "on_cpu": 2, "nowhere": 0, "constant": 1,
                               "partitions": 4, "crossings": 2, "crossing_bytes": None}
     assert "OneHot" in (p.main.crossing_bytes_unknown or "")
+    assert (p.main.crossing_bytes_known, p.main.crossings_size_unknown) == (24, 1)  # a floor, not a guess
     (fb,) = p.main.fallbacks
     assert (fb.op_type, fb.ops, fb.crossings) == ("OneHot", 1, 2)
 
@@ -89,6 +90,7 @@ def test_roialign_hand_count() -> None:
     _, p = placement(PLACED / "roialign.mnn")
     assert counts(p.main) == {"ops": 5, "on_target": 4, "on_cpu": 1, "nowhere": 0, "constant": 0,
                               "partitions": 3, "crossings": 2, "crossing_bytes": None}
+    assert (p.main.crossing_bytes_known, p.main.crossings_size_unknown) == (1024, 1)
 
 
 def test_mixed_hand_count() -> None:

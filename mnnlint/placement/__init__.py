@@ -70,6 +70,8 @@ class GraphPlacement:
     crossings: int
     crossing_bytes: int | None
     crossing_bytes_unknown: str | None  # why crossing_bytes is None
+    crossing_bytes_known: int  # bytes of the crossing tensors whose size is known (all of them when not None)
+    crossings_size_unknown: int  # crossing tensors without a static size
     verdict: str  # YES, MAYBE or NO
     verdict_reason: str
     fallbacks: tuple[FallbackCost, ...]  # costliest first
@@ -82,7 +84,9 @@ class GraphPlacement:
             "constant": self.constant, "partitions": self.partitions,
             "target_partitions": self.target_partitions, "cpu_partitions": self.cpu_partitions,
             "crossings": self.crossings, "crossing_bytes": self.crossing_bytes,
-            "crossing_bytes_unknown": self.crossing_bytes_unknown, "verdict": self.verdict,
+            "crossing_bytes_unknown": self.crossing_bytes_unknown,
+            "crossing_bytes_known": self.crossing_bytes_known, "crossings_size_unknown": self.crossings_size_unknown,
+            "verdict": self.verdict,
             "verdict_reason": self.verdict_reason, "fallbacks": [f.as_dict() for f in self.fallbacks],
         }
 
@@ -147,6 +151,7 @@ def place_graph(name: str, ops: Sequence[Op], runs_on: Callable[[Op], str], cons
     cpu_parts = places.count(CPU) - merged[CPU]
     sizes = tensor_sizes(ops, tensors) if crossing else {}
     total, unknown = _bytes(crossing, sizes)
+    floor, size_unknown = _known_bytes(crossing, sizes)
     fallbacks = _fallback_costs(ops, places, crossing, sizes)
     on_target = counted.count(TARGET)
     on_cpu = counted.count(CPU) + counted.count(LOAD)
@@ -158,6 +163,7 @@ def place_graph(name: str, ops: Sequence[Op], runs_on: Callable[[Op], str], cons
         graph=name, ops=len(counted), on_target=on_target, on_cpu=on_cpu, nowhere=nowhere,
         constant=counted.count(LOAD), partitions=target_parts + cpu_parts, target_partitions=target_parts,
         cpu_partitions=cpu_parts, crossings=len(crossing), crossing_bytes=total, crossing_bytes_unknown=unknown,
+        crossing_bytes_known=floor, crossings_size_unknown=size_unknown,
         verdict=verdict, verdict_reason=reason, fallbacks=fallbacks, places=tuple(places),
         crossing_tensors=tuple(sorted(crossing)),
     )
@@ -186,6 +192,18 @@ def judge(ops: int, on_target: int, nowhere: int, target_partitions: int) -> tup
     if target_partitions <= MAYBE_PARTITIONS and share > MAYBE_SHARE:
         return "MAYBE", f"{pct} (MAYBE: at most {MAYBE_PARTITIONS} partitions and over {MAYBE_SHARE:.0%})"
     return "NO", f"{pct} (NO: more than {MAYBE_PARTITIONS} partitions or at most {MAYBE_SHARE:.0%} on the target)"
+
+
+def _known_bytes(tensors: Iterable[int], sizes: dict[int, Any]) -> tuple[int, int]:
+    """(bytes of the tensors whose size is known, how many are not): a floor, never a guess."""
+    known = unknown = 0
+    for t in tensors:
+        size = sizes.get(t)
+        if size is None or size.nbytes is None:
+            unknown += 1
+        else:
+            known += size.nbytes
+    return known, unknown
 
 
 def _bytes(tensors: Iterable[int], sizes: dict[int, Any]) -> tuple[int | None, str | None]:

@@ -36,6 +36,9 @@ def crossing_text(g: GraphPlacement) -> str:
     if g.crossings == 0:
         return text
     if g.crossing_bytes is None:
+        if g.crossing_bytes_known:
+            return (f"{text} (at least {human_bytes(g.crossing_bytes_known)}/inference; "
+                    f"{g.crossings_size_unknown} of unknown size)")
         return f"{text} (bytes unknown)"
     return f"{text} ({human_bytes(g.crossing_bytes)}/inference)"
 
