@@ -17,9 +17,18 @@ venv_args=()
 if [[ "${MNNLINT_ACTION_SYSTEM_SITE_PACKAGES:-}" == "1" ]]; then
   venv_args+=(--system-site-packages)
 fi
+# Failing to install is not a finding: say so, record exit code 2 and stop.
+install_failed() {
+  echo "::error title=mnnlint::could not install $1; see the log above (exit 2, not a lint result)"
+  if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
+    { echo "exit-code=2"; echo "sarif-file="; } >> "$GITHUB_OUTPUT"
+  fi
+  exit 2
+}
+
 # A virtualenv already there (an earlier use of the action in this job) is reused.
 if [[ ! -x "$venv/bin/python" ]]; then
-  "$python" -m venv "${venv_args[@]}" "$venv"
+  "$python" -m venv "${venv_args[@]}" "$venv" || install_failed "a virtualenv with $python"
 fi
 
 version="${INPUT_VERSION:-}"
@@ -32,8 +41,9 @@ else
 fi
 read -r -a pip_args <<< "${MNNLINT_ACTION_PIP_ARGS:-}"
 echo "::group::Install mnnlint ($requirement)"
-"$venv/bin/python" -m pip install --disable-pip-version-check --quiet "${pip_args[@]}" "$requirement"
-"$venv/bin/mnnlint" --version
+"$venv/bin/python" -m pip install --disable-pip-version-check --quiet "${pip_args[@]}" "$requirement" \
+  || install_failed "$requirement"
+"$venv/bin/mnnlint" --version || install_failed "$requirement (mnnlint does not start)"
 echo "::endgroup::"
 
 # The command line, built as an array: inputs are words, never shell code.

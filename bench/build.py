@@ -12,6 +12,8 @@ models that `onnx==1.20.1` ships, so only this script is kept in git.
 - `corpus/*.mnn`: every `onnx/backend/test/data/node/*/model.onnx` the converter
   accepts, one conversion per child process (tests/fixtures/converter.py), two at a
   time; refusals are listed in `corpus/_skipped.json`.
+- `folder2000/`: 2,000 models for one folder run (the issue's size): the corpus's
+  files, repeated under distinct names as needed (hard links: no extra disk).
 """
 
 from __future__ import annotations
@@ -160,6 +162,24 @@ def corpus(workers: int = 2) -> Path:
                 print(f"  corpus: {done}/{len(todo)} converted or refused", file=sys.stderr, flush=True)
                 skipped_file.write_text(json.dumps(skipped, indent=1, sort_keys=True))
     skipped_file.write_text(json.dumps(skipped, indent=1, sort_keys=True))
+    return out
+
+
+def folder(count: int = 2000) -> Path:
+    """A folder of exactly `count` models, hard links to the corpus's files, cycled."""
+    out = CACHE / f"folder{count}"
+    models = sorted(corpus().glob("*.mnn"))
+    if out.is_dir() and len(list(out.glob("*.mnn"))) == count:
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        src = models[i % len(models)]
+        dest = out / f"m{i:04d}_{src.name}"
+        if not dest.exists():
+            try:
+                dest.hardlink_to(src)
+            except OSError:
+                dest.write_bytes(src.read_bytes())
     return out
 
 

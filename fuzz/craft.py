@@ -37,11 +37,14 @@ def _if_ops(builder: flatbuffers.Builder, calls: Calls, prefix: str) -> int:
     return builder.EndVector()
 
 
-def net(main: Calls, subgraphs: Mapping[str, Calls]) -> bytes:
-    """A Net whose main graph and named subgraphs hold only If ops calling the given subgraphs."""
+def net(main: Calls, subgraphs: Mapping[str, Calls] | Sequence[tuple[str, Calls]]) -> bytes:
+    """A Net whose main graph and named subgraphs hold only If ops calling the given subgraphs.
+
+    `subgraphs` may be a list of (name, calls) pairs, so that two can share a name.
+    """
     builder = flatbuffers.Builder(1024)
     protos = []
-    for name, calls in subgraphs.items():
+    for name, calls in (subgraphs.items() if isinstance(subgraphs, Mapping) else subgraphs):
         nodes, name_s = _if_ops(builder, calls, name), builder.CreateString(name)
         fb.SubGraphProtoStart(builder)
         fb.SubGraphProtoAddName(builder, name_s)
@@ -78,4 +81,10 @@ def unknown_target() -> bytes:
     return net([("nowhere", "")], {"g0": [("g0", "elsewhere")]})
 
 
-CRAFTED = {"self_cycle": self_cycle, "deep_chain": deep_chain, "dense": dense, "unknown_target": unknown_target}
+def duplicate_names() -> bytes:
+    """Two subgraphs named alike: MNN finds subgraphs by name, so one could never run."""
+    return net([("g0", "g0")], [("g0", [("g0", "g0")]), ("g0", [("g1", "g1")])])
+
+
+CRAFTED = {"self_cycle": self_cycle, "deep_chain": deep_chain, "dense": dense, "unknown_target": unknown_target,
+           "duplicate_names": duplicate_names}

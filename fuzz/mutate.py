@@ -12,7 +12,7 @@ import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from mnnlint.schemas.mnn_layout import ENUMS
+from mnnlint.schemas.mnn_layout import ENUMS, TABLES
 
 from .structure import Layout, walk
 
@@ -208,6 +208,23 @@ def splice(rng: random.Random, data: bytes, layout: Layout, bases: Sequence[Base
     return bytes(out[: len(data)])
 
 
+UNKNOWN_TYPE_IDS = (10000, 157, 255, 511, 0x7FFFFFFF, -1, -10000)
+"""Op type ids no MNN release defines (gaps in the enum, far past its end, negative)."""
+
+
+def op_type_unknown(rng: random.Random, data: bytes, layout: Layout, _: Sequence[Base]) -> bytes:
+    """Give ops a type id no release defines: the file stays sound, and must not lint clean (V001)."""
+    out = bytearray(data)
+    slot = TABLES["Op"]["Type"][0]
+    ops = [(pos, vtable) for pos, vtable, name in layout.tables if name == "Op"]
+    for pos, vtable in rng.sample(ops, min(len(ops), rng.choice((1, 1, 3)))):
+        vt_len = _U16.unpack_from(out, vtable)[0]
+        field = _U16.unpack_from(out, vtable + slot)[0] if slot < vt_len else 0
+        if field:
+            _put(out, pos + field, _I32, rng.choice(UNKNOWN_TYPE_IDS))
+    return bytes(out)
+
+
 def stacked(rng: random.Random, data: bytes, layout: Layout, bases: Sequence[Base]) -> bytes:
     """Two to four mutations in a row (offsets from the sound layout may no longer fit: fine)."""
     for _ in range(rng.randint(2, 4)):
@@ -224,7 +241,7 @@ def stacked(rng: random.Random, data: bytes, layout: Layout, bases: Sequence[Bas
 SINGLE: tuple[Mutator, ...] = (
     bit_flips, byte_sets, truncate_anywhere, truncate_at_boundary, offset_out_of_bounds, offset_to_itself,
     offset_backwards, offset_redirect, length_huge, union_mismatch, vtable_corrupt, subgraph_alias,
-    subgraph_rename, alias_bomb, appended_vector_bomb, splice,
+    subgraph_rename, alias_bomb, appended_vector_bomb, splice, op_type_unknown,
 )
 MUTATORS: tuple[Mutator, ...] = (*SINGLE, stacked, stacked)
 

@@ -358,7 +358,6 @@ def _usage_error(err: Exception, out: TextIO | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from_command_line = argv is None  # the process is ours: start-up shortcuts are safe
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] in (["--version"], ["-V"]):
         print(f"mnnlint {__version__}")
@@ -367,10 +366,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
         return EXIT_ERROR
     command, rest = (argv[0], argv[1:]) if argv[0] in SUBCOMMANDS else ("check", argv)
-    if from_command_line and command in ("check", "inspect", "diff"):
-        from .startup import import_flatbuffers_without_numpy
-
-        import_flatbuffers_without_numpy()
     from .diff import diff_main
 
     handlers = {"check": check_main, "inspect": inspect_main, "rule": rule_main, "targets": targets_main,

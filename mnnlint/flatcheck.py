@@ -69,7 +69,38 @@ def plan(table: str, accessors: Sequence[str]) -> Plan:
 
 
 _SIZES = {code: struct.calcsize("<" + code) for code in "?bBhHiIqQfd"}
+SLOT_BYTES = max(slot for fields in TABLES.values() for slot, *_ in fields.values()) - 2
+"""Vtable bytes (after its two length words) that can hold a slot any schema field uses."""
 _SCALAR = {code: struct.Struct("<" + code) for code in _SIZES}
+
+
+Decoder = tuple[int, tuple[tuple[int, int, Any], ...]]
+_DECODERS: dict[tuple[int, bytes, int], Decoder] = {}
+
+
+MAX_DECODERS = 4096  # a bound for runs over many hostile files, each with vtables of its own
+
+
+def _compile_decoder(obj_len: int, slots: bytes, table: str, fields: Plan, vt: int) -> Decoder:
+    """The decoder of `fields` for one vtable's content; CorruptError (at `vt`) if a slot overruns."""
+    if len(_DECODERS) >= MAX_DECODERS:
+        _DECODERS.clear()
+    n_slots = len(slots) >> 1
+    out = []
+    for name, kind, slot, detail, default in fields:
+        field_id = (slot - 4) >> 1
+        o = slots[2 * field_id] | (slots[2 * field_id + 1] << 8) if field_id < n_slots else 0
+        if not o:
+            out.append((0, 0, default if kind == "scalar" else None))
+        elif kind == "scalar":
+            if o + _SIZES[detail] > obj_len:
+                raise CorruptError(f"{table}.{name}", vt)
+            out.append((1, o, _SCALAR[detail].unpack_from))
+        else:
+            if o + 4 > obj_len:
+                raise CorruptError(f"{table}.{name}", vt)
+            out.append((2, o, f"{table}.{name}"))
+    return obj_len, tuple(out)
 
 
 class FlatFile:
@@ -89,6 +120,7 @@ class FlatFile:
         self.work = 0
         self.budget = 2 * size + WORK_SLACK
         self._vtables: dict[int, tuple[int, bytes]] = {}
+        self._decoders: dict[tuple[int, int], tuple[int, tuple[tuple[int, int, Any], ...]]] = {}
 
     # -- bytes ------------------------------------------------------------------------
 
@@ -144,49 +176,86 @@ class FlatFile:
     def vtable(self, pos: int, what: str) -> tuple[int, bytes]:
         """(inline object length, raw vtable slot bytes) of the table at `pos`, checked."""
         buf, off = self.read(pos, 4, f"{what} table")
-        vt = pos - _I32.unpack_from(buf, off)[0]
+        found = self._vtable_at(pos - _I32.unpack_from(buf, off)[0], what)
+        if pos + found[0] > self.size:
+            raise CorruptError(f"{what} table", pos)
+        return found
+
+    def _decoder(self, vt: int, table: str, fields: Plan) -> Decoder:
+        """(object length, per field (how, offset, struct or default)) for tables sharing vtable `vt`.
+
+        `how` 0: absent (the value is the default, or None); 1: scalar at offset;
+        2: offset to follow. Bounds that depend only on the vtable are checked here,
+        once per distinct vtable content (shared across files: a folder of models
+        written by one converter has few distinct vtables), not once per table.
+        """
+        obj_len, slots = self._vtable_at(vt, table)
+        key = (obj_len, slots, id(fields))
+        found = _DECODERS.get(key)
+        if found is None:
+            found = _DECODERS[key] = _compile_decoder(obj_len, slots, table, fields, vt)
+        return found
+
+    def _vtable_at(self, vt: int, what: str) -> tuple[int, bytes]:
         found = self._vtables.get(vt)
         if found is None:
             buf, off = self.read(vt, 4, f"{what} vtable")
             vt_len, obj_len = _HH.unpack_from(buf, off)
             if vt_len < 4 or vt_len % 2 or obj_len < 4:
                 raise CorruptError(f"{what} vtable", vt)
-            buf, off = self.read(vt + 4, vt_len - 4, f"{what} vtable")
-            found = self._vtables[vt] = (obj_len, bytes(buf[off:off + vt_len - 4]))
-        if pos + found[0] > self.size:
-            raise CorruptError(f"{what} table", pos)
+            if vt + vt_len > self.size:
+                raise CorruptError(f"{what} vtable", vt)
+            # Only the slots of fields the schema declares are ever looked at: a hostile
+            # 64 KB vtable per table must not cost 64 KB of copying and memory per table.
+            keep = min(vt_len - 4, SLOT_BYTES)
+            buf, off = self.read(vt + 4, keep, f"{what} vtable")
+            found = self._vtables[vt] = (obj_len, bytes(buf[off:off + keep]))
         return found
 
-    def table(self, pos: int, table: str, fields: Plan) -> list[Any]:
-        """Values of `fields` of the `table` at `pos`, in order.
+    def table(self, pos: int, table: str, fields: Plan, with_length: bool = False) -> list[Any]:
+        """Values of `fields` of the `table` at `pos`, in order (then its inline length, if asked).
 
         Scalars come decoded (their default when absent); strings, vectors and
         sub-tables come as the absolute position they point to, or None when absent.
         """
-        self._charge(1, pos)
-        obj_len, slots = self.vtable(pos, table)
-        buf, base = self.read(pos, obj_len, table)
-        n_slots = len(slots) >> 1
+        self.work += 1
+        if pos < 0 or pos + 4 > self.size:
+            raise CorruptError(f"{table} table", pos)
+        index = pos >> PAGE_SHIFT
+        page = self.pages.get(index)
+        if page is None:
+            page = self._load(index)
+        base = pos - (index << PAGE_SHIFT)
+        if base + 4 <= len(page):
+            vt = pos - _I32.unpack_from(page, base)[0]
+        else:
+            buf, off = self.read(pos, 4, f"{table} table")
+            vt = pos - _I32.unpack_from(buf, off)[0]
+        key = (vt, id(fields))
+        decoder = self._decoders.get(key)
+        if decoder is None:
+            decoder = self._decoders[key] = self._decoder(vt, table, fields)
+        obj_len, how = decoder
+        if pos + obj_len > self.size:
+            raise CorruptError(f"{table} table", pos)
+        if base + obj_len <= len(page):
+            buf = page
+        else:
+            buf, base = self.read(pos, obj_len, table)
+        size = self.size
         out: list[Any] = []
-        for name, kind, slot, detail, default in fields:
-            field_id = (slot - 4) >> 1
-            o = slots[2 * field_id] | (slots[2 * field_id + 1] << 8) if field_id < n_slots else 0
-            if kind == "scalar":
-                if not o:
-                    out.append(default)
-                    continue
-                if o + _SIZES[detail] > obj_len:
-                    raise CorruptError(f"{table}.{name}", pos + o)
-                out.append(_SCALAR[detail].unpack_from(buf, base + o)[0])
-            elif not o:
-                out.append(None)
+        for kind, o, x in how:
+            if kind == 0:
+                out.append(x)
+            elif kind == 1:
+                out.append(x(buf, base + o)[0])
             else:
-                if o + 4 > obj_len:
-                    raise CorruptError(f"{table}.{name}", pos + o)
                 target = pos + o + _U32.unpack_from(buf, base + o)[0]
-                if target >= self.size:
-                    raise CorruptError(f"{table}.{name}", target)
+                if target >= size:
+                    raise CorruptError(x, target)
                 out.append(target)
+        if with_length:
+            out.append(obj_len)
         return out
 
     def length(self, pos: int) -> int:
@@ -195,36 +264,46 @@ class FlatFile:
 
     # -- vectors and strings ----------------------------------------------------------
 
-    def _span(self, pos: int, element_size: int, what: str) -> int:
-        count = self.u32(pos, what)
+    def _span(self, pos: int, element_size: int, what: str) -> tuple[bytes, int, int]:
+        """(buffer, offset of the length word, element count) of the vector at `pos`, checked."""
+        buf, off = self.read(pos, 4, what)
+        count = _U32.unpack_from(buf, off)[0]
         if count * element_size > self.size - pos - 4:
             raise CorruptError(f"{what} claims {count} elements past the end of the file", pos)
-        self._charge(count, pos)
-        return count
+        self.work += count
+        if self.work > self.budget:
+            self._charge(0, pos)
+        return buf, off, count
+
+    def _body(self, buf: bytes, off: int, pos: int, n: int, what: str) -> tuple[bytes, int]:
+        """The n bytes after the length word at `pos`: from the same page when they fit."""
+        if off + 4 + n <= len(buf):
+            return buf, off + 4
+        return self.read(pos + 4, n, what)
 
     def string(self, pos: int | None, what: str) -> str:
         if pos is None:
             return ""
-        n = self._span(pos, 1, what)
+        buf, off, n = self._span(pos, 1, what)
         if n > MAX_STRING:
             raise CorruptError(f"{what} of {n} bytes", pos)
-        buf, off = self.read(pos + 4, n, what)
+        buf, off = self._body(buf, off, pos, n, what)
         return buf[off:off + n].decode("utf-8", errors="replace")
 
     def scalars(self, pos: int | None, code: str, what: str) -> tuple[Any, ...]:
         if pos is None:
             return ()
         size = _SIZES[code]
-        n = self._span(pos, size, what)
-        buf, off = self.read(pos + 4, n * size, what)
+        buf, off, n = self._span(pos, size, what)
+        buf, off = self._body(buf, off, pos, n * size, what)
         return struct.unpack_from(f"<{n}{code}", buf, off)
 
     def offsets(self, pos: int | None, what: str) -> list[int]:
         """Positions the elements of a vector of tables or strings point to."""
         if pos is None:
             return []
-        n = self._span(pos, 4, what)
-        buf, off = self.read(pos + 4, 4 * n, what)
+        buf, off, n = self._span(pos, 4, what)
+        buf, off = self._body(buf, off, pos, 4 * n, what)
         start = pos + 4
         return [start + 4 * i + v for i, v in enumerate(struct.unpack_from(f"<{n}I", buf, off))]
 

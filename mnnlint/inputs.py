@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,9 +45,11 @@ def expand(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[ModelS
 
 def _walk(root: Path, exclude: Sequence[str]) -> Iterator[ModelSource | InputError]:
     llm = _llm_source(root)
-    if llm is not None:
+    if isinstance(llm, ModelSource):
         yield llm
         return
+    if llm is not None:  # an unreadable config: say so once, and still lint the models beside it
+        yield llm
     unreadable: list[OSError] = []  # os.walk skips a folder it cannot list unless told
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
         yield from _folder_errors(unreadable, root)
@@ -60,7 +63,7 @@ def _walk(root: Path, exclude: Sequence[str]) -> Iterator[ModelSource | InputErr
             found = _llm_source(sub)
             if found is not None:
                 yield found
-            else:
+            if not isinstance(found, ModelSource):  # not an export, or its config is unreadable
                 kept.append(d)
         dirnames[:] = kept
         for name in sorted(filenames):
@@ -87,28 +90,90 @@ def _excluded(path: Path, exclude: Sequence[str]) -> bool:
     return any(path.match(pattern) for pattern in exclude)
 
 
+MAX_CONFIG_BYTES = 1 << 20
+"""MNN's LLM configs are a few KB; anything past 1 MiB is not one (and is never read whole)."""
+
+
+def _read_config(path: Path) -> object:
+    """The JSON value of one config file, bounded in size; InputError saying why not."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise InputError(str(path), "not a regular file (a pipe, socket or device)")
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as err:
+        raise InputError(str(path), f"unreadable LLM config: {err.strerror or err}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise InputError(str(path), f"LLM config larger than {MAX_CONFIG_BYTES >> 20} MiB; not an MNN config")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(str(path), "LLM config is not UTF-8 text") from None
+    except RecursionError:
+        raise InputError(str(path), "LLM config nests too deeply to be an MNN config") from None
+    except json.JSONDecodeError as err:
+        raise InputError(str(path), f"unreadable LLM config: {err}") from None
+    except ValueError:  # an integer past Python's digit limit (int_max_str_digits)
+        raise InputError(str(path), "LLM config holds a number thousands of digits long; "
+                                    "not an MNN config") from None
+
+
+def _inside(folder: Path, config: Path, *parts: object) -> Path:
+    """`folder`/parts…, refused unless it is a plain relative path that stays inside `folder`.
+
+    MNN joins `base_dir` and the file names onto the export folder; a config anyone can
+    commit must not make mnnlint open `../../etc/passwd` or a path with a NUL byte.
+    """
+    names = []
+    for part in parts:
+        if not isinstance(part, str):
+            raise InputError(str(config), f"LLM config path {part!r:.80} is not a string")
+        if "\0" in part:
+            raise InputError(str(config), "LLM config path holds a NUL byte")
+        if os.path.isabs(part):
+            raise InputError(str(config), f"LLM config path {part!r:.200} is absolute; "
+                                          "it must stay inside the export folder")
+        names.append(part)
+    joined = os.path.normpath(os.path.join(*names)) if names else "."
+    if joined == ".." or joined.startswith(".." + os.sep):
+        raise InputError(str(config), f"LLM config path {os.path.join(*names)!r:.200} leaves the export folder")
+    path = folder / joined
+    real_folder = os.path.realpath(folder)
+    real = os.path.realpath(path)
+    if real != real_folder and not real.startswith(real_folder.rstrip(os.sep) + os.sep):
+        raise InputError(str(config), f"LLM config path {joined!r:.200} leads outside the export folder "
+                                      "through a symbolic link")
+    return path
+
+
 def _llm_source(folder: Path) -> ModelSource | InputError | None:
     """The model of an LLM export folder, or None when `folder` is not one."""
     configs = [folder / name for name in LLM_CONFIG_FILES if _probe((folder / name).is_file)]
     if not configs:
         return None
     values: dict[str, object] = {}
-    for config in reversed(configs):  # config.json, the runtime config, wins
-        try:
-            loaded = json.loads(config.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            return InputError(str(config), f"unreadable LLM config: {err}")
-        if isinstance(loaded, dict):
-            values.update(loaded)
-    has_model = _probe((folder / LLM_DEFAULT_MODEL).exists) or LLM_MODEL_KEY in values
-    if not has_model:
-        return None
-    base = folder / str(values.get("base_dir", "") or "")
-    model = base / str(values.get(LLM_MODEL_KEY, LLM_DEFAULT_MODEL))
+    origin: dict[str, Path] = {}  # which file set each key, for the error message
+    try:
+        for config in reversed(configs):  # config.json, the runtime config, wins
+            loaded = _read_config(config)
+            if isinstance(loaded, dict):
+                values.update(loaded)
+                origin.update(dict.fromkeys(loaded, config))
+        has_model = _probe((folder / LLM_DEFAULT_MODEL).exists) or LLM_MODEL_KEY in values
+        if not has_model:
+            return None
+        base = values.get("base_dir") or ""
+        _inside(folder, origin.get("base_dir", configs[0]), base)
+        for key, default in ((LLM_MODEL_KEY, LLM_DEFAULT_MODEL), (LLM_WEIGHT_KEY, LLM_DEFAULT_WEIGHT)):
+            _inside(folder, origin.get(key, configs[0]), base, values.get(key, default))
+        model = _inside(folder, configs[0], base, values.get(LLM_MODEL_KEY, LLM_DEFAULT_MODEL))
+    except InputError as err:
+        return err
 
     def text(key: str) -> str | None:
         value = values.get(key)
-        return str(value) if value is not None else None
+        return value if isinstance(value, str) else None if value is None else repr(value)[:80]
 
     return ModelSource(str(model), LLMConfig(
         path=str(configs[0]),
@@ -120,8 +185,9 @@ def _llm_source(folder: Path) -> ModelSource | InputError | None:
 
 
 def weight_file_for(model_path: str, llm: LLMConfig | None) -> str:
-    """Where MNN looks for the external weights of `model_path`."""
+    """Where MNN looks for the external weights of `model_path` (inside the export folder for LLMs)."""
     if llm is not None:
-        base = Path(llm.path).parent / str(llm.values.get("base_dir", "") or "")
-        return str(base / str(llm.values.get(LLM_WEIGHT_KEY, LLM_DEFAULT_WEIGHT)))
+        config = Path(llm.path)
+        return str(_inside(config.parent, config, llm.values.get("base_dir") or "",
+                           llm.values.get(LLM_WEIGHT_KEY, LLM_DEFAULT_WEIGHT)))
     return model_path + ".weight"

@@ -96,6 +96,8 @@ class Model:
     subgraphs: Mapping[str, Subgraph]
     weight_file: str | None = None  # external weight file, when any op uses one
     weight_bytes_needed: int = 0
+    weight_file_size: int | None = None  # its size; None when it is missing or not examinable
+    weight_file_problem: str | None = None  # why not: "is missing", ... (None when it was examined)
     llm: LLMConfig | None = None
 
     def all_ops(self) -> Iterator[Op]:

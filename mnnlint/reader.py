@@ -165,7 +165,7 @@ def _read_ops(ff: FlatFile, positions: list[int], subgraph: str) -> tuple[Op, ..
     unions = ENUMS["OpParameter"]
     ops = []
     for i, pos in enumerate(positions):
-        inputs, tag, main, name, outputs, type_id, external_path = ff.table(pos, "Op", _OP)
+        inputs, tag, main, name, outputs, type_id, external_path, length = ff.table(pos, "Op", _OP, True)
         param_type = "NONE" if tag == 0 else unions.get(tag, f"#{tag}")
         params: Mapping[str, Any] = {}
         owns: tuple[str, ...] = ()
@@ -183,7 +183,7 @@ def _read_ops(ff: FlatFile, positions: list[int], subgraph: str) -> tuple[Op, ..
             param_type=param_type,
             subgraph=subgraph,
             byte_offset=pos,
-            byte_length=ff.length(pos),
+            byte_length=length,
             params=params,
             owns_subgraphs=owns,
             external=external,

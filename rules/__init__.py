@@ -15,6 +15,7 @@ def get_rules() -> list[type[Rule]]:
     from .op_unrunnable import OpUnrunnable
     from .pool_zero_stride import PoolZeroStride
     from .suppression_unused import SuppressionUnused
+    from .weight_file_missing import WeightFileMissing
 
     return [OpFallsBack, FusedOpUnsupported, OpUnrunnable, BackendUnavailable, BuildOptionAssumed, OpTypeUnknown,
-            PoolZeroStride, SuppressionUnused]
+            PoolZeroStride, SuppressionUnused, WeightFileMissing]

@@ -14,8 +14,9 @@ class OpTypeUnknown(Rule):
     ## What it does
     MNN stores an op's type as a number from the `OpType` enum of the converter
     that wrote the file. This rule reads each id with the enum of the *target*
-    release and reports ids that release lacks, and ids it maps to a different op
-    than the newest schema does (ids have been reused across releases).
+    release and reports ids that release lacks (also ids no release mnnlint knows
+    defines, such as 10000), and ids it maps to a different op than the newest
+    schema does (ids have been reused across releases).
 
     ## Why is this bad?
     A runtime older than the converter cannot know an op added after it: at best
@@ -40,14 +41,17 @@ class OpTypeUnknown(Rule):
             return
         groups: dict[int, list] = {}
         for op in ctx.ops:
-            if known.get(op.type_id) != op.type_name:
+            if op.type_name is None or known.get(op.type_id) != op.type_name:
                 groups.setdefault(op.type_id, []).append(op)
         for type_id, ops in sorted(groups.items()):
             here = known.get(type_id)
             label = ops[0].type_label
             introduced = self._introduced(ctx, type_id, ops[0].type_name)
             since = f"; it appears in MNN {introduced}" if introduced else ""
-            if here is None:
+            if here is None and ops[0].type_name is None:
+                message = (f"op type id {type_id} is defined by no MNN release mnnlint knows (up to HEAD), "
+                           f"so MNN {ctx.release} cannot create this op: a newer converter or a corrupt file")
+            elif here is None:
                 message = (f"op type id {type_id} (`{label}` in mnnlint's schema) does not exist in MNN "
                            f"{ctx.release}{since}")
             else:

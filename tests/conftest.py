@@ -58,3 +58,35 @@ def copy_installable(dest: Path, extra: tuple[str, ...] = ()) -> Path:
         else:
             shutil.copy(src, dest / name)
     return dest
+
+
+def this_environment_paths() -> list[str]:
+    """The site-packages folders of the environment running the tests (a venv's own, not the base's)."""
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    return list(dict.fromkeys([paths["purelib"], paths["platlib"]]))
+
+
+def see_this_environment(site_packages: Path) -> None:
+    """Let a virtualenv import what this environment has installed, after its own packages.
+
+    A `.pth` file in its site-packages appends our site-packages folders to `sys.path`.
+    Unlike `--system-site-packages`, which exposes the *base* interpreter (where
+    mnnlint's dependencies are usually not installed), this exposes the environment the
+    README's `pip install -e '.[test]'` filled, so offline installs find every dependency.
+    """
+    (site_packages / "zz_mnnlint_tests_outer_env.pth").write_text("\n".join(this_environment_paths()) + "\n")
+
+
+def sitecustomize_dir(dest: Path) -> Path:
+    """A folder with a `sitecustomize.py` that does what `see_this_environment` does, for
+    virtualenvs a tool creates itself (pre-commit's): put it on PYTHONPATH."""
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "sitecustomize.py").write_text(
+        "import sys\n"
+        f"for _p in {this_environment_paths()!r}:\n"
+        "    if _p not in sys.path:\n"
+        "        sys.path.append(_p)\n"
+    )
+    return dest

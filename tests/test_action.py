@@ -3,9 +3,11 @@
 The runner sets GITHUB_ACTION_PATH to the action's checkout, GITHUB_OUTPUT and
 GITHUB_STEP_SUMMARY to files it reads afterwards, maps `inputs.*` into the step's `env:`,
 and runs the step's `run:` with bash. The test does the same with temporary files, on a
-copy of this checkout, offline (the action's virtualenv sees this interpreter's packages
-and pip may not reach an index). `action.yml` is checked structurally here: no workflow
-linter installs from PyPI or Debian without downloading a binary at install time.
+copy of this checkout, offline: the action's virtualenv sees the packages of the
+environment running the tests through a `.pth` file (not the base interpreter's, which
+lack mnnlint's dependencies in a fresh venv), and pip may not reach an index.
+`action.yml` is checked structurally here: no workflow linter installs from PyPI or
+Debian without downloading a binary at install time.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import copy_installable
+from conftest import copy_installable, see_this_environment
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "tests" / "fixtures" / "models"
@@ -78,8 +80,10 @@ def run_step(
         # Offline, the venv the script would make has a setuptools too old to build a wheel
         # (stdlib venv seeds 65.x); virtualenv seeds a current one from its own wheels. The
         # script reuses a virtualenv it finds at its path.
-        subprocess.run([sys.executable, "-m", "virtualenv", "-q", "--system-site-packages",
-                        str(runner_temp / "mnnlint-action-venv")], check=True, timeout=300)
+        venv = runner_temp / "mnnlint-action-venv"
+        subprocess.run([sys.executable, "-m", "virtualenv", "-q", str(venv)], check=True, timeout=300)
+        (site_packages,) = venv.glob("lib/python*/site-packages")
+        see_this_environment(site_packages)
     files = {k: workspace.parent / f"{k}.txt" for k in ("output", "summary")}
     for f in files.values():
         f.write_text("")
@@ -88,7 +92,6 @@ def run_step(
         GITHUB_ACTIONS="true", GITHUB_ACTION_PATH=str(action_path), GITHUB_WORKSPACE=str(workspace),
         GITHUB_OUTPUT=str(files["output"]), GITHUB_STEP_SUMMARY=str(files["summary"]),
         RUNNER_TEMP=str(runner_temp), NO_COLOR="1",
-        MNNLINT_ACTION_SYSTEM_SITE_PACKAGES="1",
         MNNLINT_ACTION_PIP_ARGS="--no-index --no-build-isolation",
         PIP_NO_INDEX="1",
     )
@@ -117,6 +120,7 @@ def workspace(tmp_path: Path) -> Path:
 def test_action_annotates_summarises_and_fails(action_path: Path, workspace: Path) -> None:
     proc, got = run_step(action_path, workspace, {"paths": "models", "targets": "cuda", "mnn-version": "3.2.0",
                                                   "sarif-file": "reports/mnnlint.sarif"})
+    assert "mnnlint 0.1.0" in proc.stdout, proc.stdout + proc.stderr  # installed; a pip failure is exit 2
     assert proc.returncode == 1, proc.stdout + proc.stderr  # mnnlint's exit code, passed through
     assert got["outputs"] == {"exit-code": "1", "sarif-file": "reports/mnnlint.sarif"}
     errors = [line for line in proc.stdout.splitlines() if line.startswith("::error ")]
@@ -150,3 +154,11 @@ def test_action_usage_error_is_exit_2(action_path: Path, workspace: Path) -> Non
     assert proc.returncode == 2
     assert got["outputs"] == {"exit-code": "2", "sarif-file": ""}
     assert not (workspace / "mnnlint.sarif").exists()
+
+
+def test_action_install_failure_is_exit_2(action_path: Path, workspace: Path) -> None:
+    """pip cannot install the requested version offline: exit 2 with one clear annotation, not 1 ("findings")."""
+    proc, got = run_step(action_path, workspace, {"paths": "models", "version": "999.0.0"})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "::error title=mnnlint::could not install mnnlint==999.0.0" in proc.stdout
+    assert got["outputs"]["exit-code"] == "2"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -66,19 +67,24 @@ def test_missing_path_is_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "no such file" in proc.stderr
 
 
-def test_missing_weight_file_is_named(tmp_path: Path) -> None:
+def test_missing_weight_file_is_a_finding_and_the_graph_is_checked(tmp_path: Path) -> None:
+    """A missing .weight is deployment finding D001 (exit 1), not an input error; other rules still run."""
     shutil.copy(MODELS / "cnn_external.mnn", tmp_path / "m.mnn")
-    proc = run_cli(str(tmp_path / "m.mnn"))
-    assert proc.returncode == 2
-    assert "m.mnn.weight is missing" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    shutil.copy(MODELS / "pool_nostride.mnn", tmp_path / "p.mnn")
+    proc = run_cli(str(tmp_path), "--target", "cpu", "--output-format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.strip() == ""
+    found = {(Path(d["file"]).name, d["code"]) for d in json.loads(proc.stdout)["diagnostics"]}
+    assert ("m.mnn", "D001") in found and ("p.mnn", "P001") in found
+    assert "m.mnn.weight is missing" in proc.stdout
 
 
-def test_short_weight_file_is_named(tmp_path: Path) -> None:
+def test_short_weight_file_is_a_finding(tmp_path: Path) -> None:
     shutil.copy(MODELS / "cnn_external.mnn", tmp_path / "m.mnn")
     weight = (MODELS / "cnn_external.mnn.weight").read_bytes()
     (tmp_path / "m.mnn.weight").write_bytes(weight[: len(weight) // 3])
-    proc = run_cli(str(tmp_path / "m.mnn"))
-    assert proc.returncode == 2 and "truncated or from another export" in proc.stderr
+    proc = run_cli(str(tmp_path / "m.mnn"), "--target", "cpu")
+    assert proc.returncode == 1 and "D001" in proc.stdout and "truncated" in proc.stdout, proc.stdout
 
 
 def test_folder_run_keeps_going_after_a_bad_file(tmp_path: Path) -> None:

@@ -2,9 +2,11 @@
 
 `pre-commit try-repo` installs the hook from this checkout (uncommitted changes
 included) into its own virtualenv, the way a user's `repo:` entry would. No network:
-the hook's virtualenv sees this interpreter's site-packages (mnnlint's dependencies are
-installed there), pip may not reach an index, and the package is built with the
-setuptools the virtualenv was seeded with (virtualenv's embedded wheels).
+the hook's virtualenv sees the site-packages of the environment running the tests
+(through a `sitecustomize` on PYTHONPATH, appended after its own; never the base
+interpreter's, which in a fresh venv lacks mnnlint's dependencies), pip may not reach an
+index, and the package is built with the setuptools the virtualenv was seeded with
+(virtualenv's embedded wheels).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import copy_installable
+from conftest import copy_installable, sitecustomize_dir
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "tests" / "fixtures" / "models"
@@ -30,10 +32,11 @@ pytestmark = [
 
 
 def offline_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUALENV_", "GIT_", "PRE_COMMIT"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PIP_", "VIRTUALENV_", "GIT_", "PRE_COMMIT", "PYTHONPATH"))}
     env.update(
         PRE_COMMIT_HOME=str(home / "cache"),  # a fresh hook install, not one cached by an earlier run
-        VIRTUALENV_SYSTEM_SITE_PACKAGES="true",  # dependencies come from this interpreter
+        PYTHONPATH=str(sitecustomize_dir(home / "outer-env")),  # dependencies come from this environment
         VIRTUALENV_NO_PERIODIC_UPDATE="true",
         PIP_NO_INDEX="1",  # never an index, local or remote
         PIP_FIND_LINKS="",
