@@ -211,6 +211,9 @@ def diff_main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     if len(args.paths) != 2:
         parser.error("give exactly two models: OLD NEW")
+    for flag in ("baseline", "write_baseline", "show_settings", "html", "graph", "statistics"):
+        if getattr(args, flag, None):
+            parser.error(f"--{flag.replace('_', '-')} is a flag of `mnnlint check`, not of diff")
     limits = Thresholds(args.max_new_partitions, args.max_new_crossings, args.max_new_crossing_bytes)
     try:
         old, new, profiles, output_format = _check_both(args, _overrides, _output_format)
