@@ -45,8 +45,10 @@ def crossing_text(g: GraphPlacement) -> str:
 
 def placement_line(target: str, g: GraphPlacement) -> str:
     """One compact line for one check: verdict, where the ops run, pieces and copies."""
-    cpu = f"{g.on_cpu} on CPU" + (f" ({g.constant} at load)" if g.constant else "")
-    parts = [f"{g.verdict}", f"{plural(g.ops, 'op')}: {g.on_target} on {target}, {cpu}"]
+    load = f" ({g.constant} at load)" if g.constant else ""
+    where = (f"{g.on_target} on {target}{load}" if target == "cpu"
+             else f"{g.on_target} on {target}, {g.on_cpu} on CPU{load}")
+    parts = [f"{g.verdict}", f"{plural(g.ops, 'op')}: {where}"]
     if g.nowhere:
         parts[-1] += f", {g.nowhere} nowhere"
     parts += [plural(g.partitions, "partition"), crossing_text(g)]
