@@ -55,11 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     from mnnlint.registry import load_registry
     from mnnlint.report import Checked, RunInfo
     from mnnlint.report.html import render
+    from mnnlint.settings import Profile
 
     caps = Capabilities()
     (source,) = list(expand([str(args.model)]))
     model = load(source)  # type: ignore[arg-type]
-    plan = engine.CheckPlan([args.target], ["3.6.1"], list(load_registry().rules))
+    plan = Profile(targets=(args.target,), releases=("3.6.1",), rules=tuple(load_registry().rules))
     engine.check_model(model, plan, caps)  # warm the tables and the verdict memo
     with_placement = median_seconds(lambda: engine.check_model(model, plan, caps), args.runs)
     real = engine.place_groups

@@ -58,13 +58,14 @@ def main() -> int:
     args = parser.parse_args()
 
     from mnnlint.capabilities import Capabilities
-    from mnnlint.engine import CheckPlan, check_model
+    from mnnlint.engine import check_model
     from mnnlint.errors import InputError
     from mnnlint.inputs import expand
     from mnnlint.loader import load
     from mnnlint.registry import load_registry
+    from mnnlint.settings import Profile
 
-    caps, rules = Capabilities(), list(load_registry().rules)
+    caps, rules = Capabilities(), tuple(load_registry().rules)
     stats: collections.Counter[str] = collections.Counter()
     bad = []
     start = time.perf_counter()
@@ -75,7 +76,8 @@ def main() -> int:
         except (InputError, ValueError):
             stats["unreadable"] += 1
             continue
-        for entry in check_model(model, CheckPlan([args.target], [args.release], rules), caps).checked:
+        plan = Profile(targets=(args.target,), releases=(args.release,), rules=rules)
+        for entry in check_model(model, plan, caps).checked:
             p = entry.placement
             if p is None:
                 continue

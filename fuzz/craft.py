@@ -86,5 +86,27 @@ def duplicate_names() -> bytes:
     return net([("g0", "g0")], [("g0", [("g0", "g0")]), ("g0", [("g1", "g1")])])
 
 
+def huge_index_vector(count: int = (1 << 20) + 1) -> bytes:
+    """One op whose input list is a sound vector of a million ints: a memory bomb, not a model."""
+    builder = flatbuffers.Builder(4 * count + 1024)
+    builder.StartVector(4, count, 4)
+    for _ in range(count):
+        builder.PrependInt32(0)
+    inputs = builder.EndVector()
+    name = builder.CreateString("wide")
+    fb.OpStart(builder)
+    fb.OpAddType(builder, fb.OpType.Concat)
+    fb.OpAddInputIndexes(builder, inputs)
+    fb.OpAddName(builder, name)
+    op = fb.OpEnd(builder)
+    builder.StartVector(4, 1, 4)
+    builder.PrependUOffsetTRelative(op)
+    oplists = builder.EndVector()
+    fb.NetStart(builder)
+    fb.NetAddOplists(builder, oplists)
+    builder.Finish(fb.NetEnd(builder))
+    return bytes(builder.Output())
+
+
 CRAFTED = {"self_cycle": self_cycle, "deep_chain": deep_chain, "dense": dense, "unknown_target": unknown_target,
-           "duplicate_names": duplicate_names}
+           "duplicate_names": duplicate_names, "huge_index_vector": huge_index_vector}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -72,6 +73,23 @@ class Workdir:
         return path
 
 
+# The github format's own commands: a level with properties free of `:`, or its one group.
+_OWN_COMMAND = re.compile(r"::(error|warning|notice)( [^:]*)?::.*|::group::mnnlint: all findings|::endgroup::")
+
+
+def unsafe_output(printed: str, github: bool = False) -> str | None:
+    """Why `printed` (a report) could act on a terminal or a CI log, or None when it cannot:
+    an ESC or 8-bit CSI byte, `##[`, or a line that starts a GitHub workflow command (other
+    than the github format's own, when `github`)."""
+    if "\x1b" in printed or "\x9b" in printed:
+        return "an escape sequence reached the output"
+    for line in re.split(r"\r\n|\r|\n", printed):
+        body = line.lstrip()
+        if "##[" in line or (body.startswith("::") and not (github and _OWN_COMMAND.fullmatch(body))):
+            return f"a workflow command reached the output: {line[:120]!r}"
+    return None
+
+
 def _exercise(path: Path, cli_args: Sequence[str] | None) -> str:
     """Load and use the model the way the CLI does; 'clean' or 'rejected: <line>'."""
     if cli_args is not None:
@@ -81,6 +99,10 @@ def _exercise(path: Path, cli_args: Sequence[str] | None) -> str:
         lines = err.getvalue().strip().splitlines()
         if code not in (0, 1, 2) or "Traceback" in err.getvalue():
             raise AssertionError(f"exit {code}: {err.getvalue()[-500:]}")
+        github = bool({"github", "--format=github", "--output-format=github"} & set(cli_args))
+        unsafe = unsafe_output(out.getvalue() + err.getvalue(), github)
+        if unsafe:
+            raise AssertionError(unsafe)
         if code == 2 and (len(lines) != 1 or str(path) not in lines[0]):
             raise AssertionError(f"exit 2 without one error line naming the file: {lines!r}")
         return "rejected: " + lines[0] if code == 2 else "clean"

@@ -170,6 +170,24 @@ def subgraph_rename(rng: random.Random, data: bytes, layout: Layout, _: Sequence
     return bytes(out)
 
 
+HOSTILE_NAMES = (b"\n::error::x", b"::add-mask::", b"  ::stop-commands::", b"##[error]", b"\x1b[31m", b"\x9b2J",
+                 b"[/x]", b"\xff\xfe", b"\r\n::warning::", b"\xe2\x80\xae", b"\xe2\x80\xa8")
+
+
+def hostile_name(rng: random.Random, data: bytes, layout: Layout, _: Sequence[Base]) -> bytes:
+    """Overwrite a name the reports print (op, tensor, subgraph, bizCode; same length) with
+    workflow commands, escape sequences, markup or bytes that are not UTF-8."""
+    out = bytearray(data)
+    names = [s for key in ("Op.Name", "SubGraphProto.Name", "Net.TensorName", "Net.BizCode")
+             for s in layout.strings.get(key, []) if s[1] > 0]
+    if not names:
+        return byte_sets(rng, data, layout, _)
+    for start, count in rng.sample(names, min(len(names), rng.randint(1, 4))):
+        payload = rng.choice(HOSTILE_NAMES)
+        out[start:start + count] = (payload * (count // len(payload) + 1))[:count]
+    return bytes(out)
+
+
 def alias_bomb(rng: random.Random, data: bytes, layout: Layout, _: Sequence[Base]) -> bytes:
     """Point every op at one op and every int vector at the longest one: cheap file, costly read."""
     out = bytearray(data)
@@ -241,7 +259,7 @@ def stacked(rng: random.Random, data: bytes, layout: Layout, bases: Sequence[Bas
 SINGLE: tuple[Mutator, ...] = (
     bit_flips, byte_sets, truncate_anywhere, truncate_at_boundary, offset_out_of_bounds, offset_to_itself,
     offset_backwards, offset_redirect, length_huge, union_mismatch, vtable_corrupt, subgraph_alias,
-    subgraph_rename, alias_bomb, appended_vector_bomb, splice, op_type_unknown,
+    subgraph_rename, alias_bomb, appended_vector_bomb, splice, op_type_unknown, hostile_name,
 )
 MUTATORS: tuple[Mutator, ...] = (*SINGLE, stacked, stacked)
 

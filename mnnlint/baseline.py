@@ -16,13 +16,20 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .diagnostics import Diagnostic, fingerprint
+from .errors import UsageError
 
 FORMAT_VERSION = 1
+MAX_BASELINE_BYTES = 64 << 20
+MAX_COUNT = 10**9
 Key = tuple[str, str]
 
 
-class BaselineError(Exception):
+class BaselineError(UsageError):
     """An unreadable or malformed baseline file: one line, exit 2."""
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a count")
 
 
 def key(d: Diagnostic, root: Path) -> Key:
@@ -53,30 +60,39 @@ def write_baseline(path: Path, diagnostics: Iterable[Diagnostic], tool_version: 
             "op": f"{d.op.type_name} {d.op.name}" if d.op else None,
         })
     data = {"version": FORMAT_VERSION, "tool": f"mnnlint {tool_version}", "findings": entries}
+    from .sidefiles import write_text
+
     try:
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    except OSError as err:
-        raise BaselineError(f"{path}: cannot write baseline: {err.strerror or err}") from None
+        write_text(path, json.dumps(data, indent=2) + "\n", "baseline", regular_only=True)
+    except UsageError as err:
+        raise BaselineError(str(err)) from None
     return sum(counts.values())
 
 
 def read_baseline(path: Path) -> Counter[Key]:
+    """The counted keys of a baseline file: a regular file, bounded in size, every count an integer."""
+    from .sidefiles import read_text
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise BaselineError(f"{path}: cannot read baseline: {err.strerror or err}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise BaselineError(f"{path}: not a baseline file (invalid JSON: {err})") from None
+        data = json.loads(read_text(path, MAX_BASELINE_BYTES, "baseline"), parse_constant=_no_constant)
+    except UsageError as err:
+        raise BaselineError(str(err)) from None
+    except (ValueError, RecursionError) as err:  # JSONDecodeError is a ValueError
+        raise BaselineError(f"{path}: not a baseline file (invalid JSON: {str(err)[:200]})") from None
     valid = isinstance(data, dict) and isinstance(data.get("findings"), list)
     if not valid or data.get("version") != FORMAT_VERSION:
         raise BaselineError(f"{path}: not a mnnlint baseline of format version {FORMAT_VERSION} "
                             "(write one with --write-baseline)")
     counts: Counter[Key] = Counter()
-    for entry in data["findings"]:
-        try:
-            counts[(str(entry["path"]), str(entry["fingerprint"]))] += int(entry.get("count", 1))
-        except (TypeError, KeyError, ValueError):
-            raise BaselineError(f"{path}: malformed entry {entry!r}") from None
+    for i, entry in enumerate(data["findings"], 1):
+        count = entry.get("count", 1) if isinstance(entry, dict) else None
+        valid = (isinstance(entry, dict) and isinstance(entry.get("path"), str)
+                 and isinstance(entry.get("fingerprint"), str)
+                 and isinstance(count, int) and not isinstance(count, bool) and 0 < count <= MAX_COUNT)
+        if not valid:
+            raise BaselineError(f"{path}: malformed entry #{i} (needs path, fingerprint and a count "
+                                f"from 1 to {MAX_COUNT})")
+        counts[(entry["path"], entry["fingerprint"])] += count
     return counts
 
 

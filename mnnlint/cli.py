@@ -4,83 +4,101 @@
     mnnlint inspect PATH...                                  describe models
     mnnlint rule CODE | --all                                a rule's documentation
     mnnlint targets [--backend NAME]                         backends and releases known
+    mnnlint diff OLD NEW [--target cuda]                     what a model update changes
 
 Exit codes, as ruff's: 0 clean, 1 findings at the failing severity, 2 usage or input
-errors. Only argparse and sys are imported up front so `--version` stays instant.
+errors, 130 interrupted. Only argparse and sys are imported up front so `--version`
+stays instant. The CLI owns argparse, the choice of reporter, the baseline, the files
+it writes and the exit code; the run itself is built by `run.prepare`, as for
+`mnnlint.lint()`, and every user error is a `MnnlintError`, caught once in `main`.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 
 if TYPE_CHECKING:
-    from .config import Config, Overrides, Resolved
     from .diagnostics import Diagnostic
-    from .registry import Registry
+    from .report import RunInfo
+    from .run import Run, RunResult
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "inspect", "rule", "targets", "diff")
-FAIL_ON = ("error", "warning", "info", "never")
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Subcommands: name -> "module:function" taking argv and returning the exit code. A new
+# command is one line here (and its module); everything else is `check`.
+COMMANDS: dict[str, str] = {
+    "check": "mnnlint.cli:check_main",
+    "inspect": "mnnlint.cli:inspect_main",
+    "rule": "mnnlint.cli:rule_main",
+    "targets": "mnnlint.cli:targets_main",
+    "diff": "mnnlint.diff:diff_main",
+}
+# Settings a check flag sets: TOML key -> the flag, named in errors.
+FLAGS = {"target": "--target", "mnn-version": "--mnn-version", "profile": "--profile",
+         "build-options": "--build-option", "select": "--select", "extend-select": "--extend-select",
+         "ignore": "--ignore", "fail-on": "--fail-on", "output-format": "--output-format",
+         "exclude": "--exclude", "timeout-per-file": "--timeout-per-file"}
+MAX_STEP_SUMMARY = 1 << 20  # GitHub refuses job summaries over 1 MiB
+HUMAN_FORMATS = ("text", "concise")  # formats that print input errors as lines
 
 
-class UsageError(Exception):
-    """A bad flag value: one line, exit 2."""
-
-
-def _list(values: Sequence[str]) -> list[str]:
+def _list(values: Sequence[str] | None) -> list[str]:
     """Flags given several times or comma-separated, flattened."""
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+    return [v.strip() for value in values or () for v in value.split(",") if v.strip()]
+
+
+def _help(key: str) -> str:
+    from .settings import BY_KEY
+
+    return BY_KEY[key].help
 
 
 def _common(parser: argparse.ArgumentParser, paths_required: bool = True) -> None:
     parser.add_argument("paths", nargs="+" if paths_required else "*", metavar="PATH",
                         help=".mnn files, folders to search for them, or LLM export folders")
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                        help="skip files and folders matching GLOB while walking folders")
-    parser.add_argument("--timeout-per-file", type=float, default=None, metavar="SECONDS",
-                        help="give up on a file after this long (default 5; 0 for no limit)")
-    parser.add_argument("--version", action="version", version=f"mnnlint {__version__}")
+    parser.add_argument("--exclude", action="append", default=None, metavar="GLOB", help=_help("exclude"))
+    parser.add_argument("--timeout-per-file", default=None, metavar="SECONDS", help=_help("timeout-per-file"))
+    parser.add_argument("--version", action="version", version=f"mnnlint {__version__}",
+                        help="print the version and exit")
 
 
 def check_parser() -> argparse.ArgumentParser:
     from .report import FORMATS
+    from .settings import FAIL_ON
 
     parser = argparse.ArgumentParser(
         prog="mnnlint", description="Find the ops of MNN models that the target backend will not run.",
-        epilog="Other commands: mnnlint inspect PATH | mnnlint rule CODE | mnnlint targets")
+        epilog="Other commands: " + " | ".join(f"mnnlint {c}" for c in COMMANDS if c != "check"))
     _common(parser, paths_required=False)
-    parser.add_argument("-t", "--target", action="append", default=[], metavar="BACKEND",
-                        help="backend(s) to check for: cuda, opencl, vulkan, metal, coreml, nnapi, qnn, npu, "
-                             "trt, cpu, arm82, … (repeat or comma-separate; default: the LLM config's "
-                             "backend_type, else the model's preferred backend, else cpu)")
-    parser.add_argument("--mnn-version", default=None, metavar="VERSION",
-                        help="MNN release: latest (default), all, HEAD, 3.2.0, or a range like '>=2.8,<3.3'")
-    parser.add_argument("--profile", default=None, metavar="NAME",
-                        help="build profile: default (the release's CMake defaults) or llm (MNN_BUILD_LLM=ON); "
-                             "default: llm for LLM exports and transformer-fused models, else default")
-    parser.add_argument("--build-option", action="append", default=[], metavar="NAME=ON|OFF",
-                        help="a CMake option of your MNN build, on top of the profile")
-    parser.add_argument("--select", action="append", default=[], metavar="CODES",
-                        help="rule codes or prefixes to run (default ALL; replaces the config's selection)")
-    parser.add_argument("--extend-select", action="append", default=[], metavar="CODES")
-    parser.add_argument("--ignore", action="append", default=[], metavar="CODES",
-                        help="rule codes or prefixes to skip")
-    parser.add_argument("--fail-on", choices=FAIL_ON, default=None,
-                        help="lowest severity that makes the exit code 1 (default error)")
+    parser.add_argument("-t", "--target", action="append", default=None, metavar="BACKEND",
+                        help=_help("target") + " (repeat or comma-separate)")
+    parser.add_argument("--mnn-version", default=None, metavar="VERSION", help=_help("mnn-version"))
+    parser.add_argument("--profile", default=None, metavar="NAME", help=_help("profile"))
+    parser.add_argument("--build-option", action="append", default=None, metavar="NAME=ON|OFF",
+                        help="a CMake option of your MNN build, on top of the build profile (repeatable)")
+    parser.add_argument("--select", action="append", default=None, metavar="CODES",
+                        help=_help("select") + "; replaces the config's selection")
+    parser.add_argument("--extend-select", action="append", default=None, metavar="CODES",
+                        help=_help("extend-select"))
+    parser.add_argument("--ignore", action="append", default=None, metavar="CODES", help=_help("ignore"))
+    parser.add_argument("--fail-on", choices=FAIL_ON, default=None, help=_help("fail-on"))
     parser.add_argument("--output-format", "--format", dest="output_format", choices=sorted(FORMATS),
-                        default=None, help="text (default), concise, json, json-lines, sarif, github, junit, gitlab "
-                                           "(also from MNNLINT_OUTPUT_FORMAT or the config)")
-    parser.add_argument("-o", "--output-file", default=None, metavar="FILE", help="write the report to FILE")
-    parser.add_argument("--statistics", action="store_true", help="count findings per rule")
+                        default=None, help=_help("output-format") + " (also from MNNLINT_OUTPUT_FORMAT or the config)")
+    parser.add_argument("-o", "--output-file", default=None, metavar="FILE",
+                        help="write the report to FILE (its folder is created; never over a model or an input)")
+    parser.add_argument("--statistics", action="store_true", help="print only the count of findings per rule")
     parser.add_argument("--html", default=None, metavar="FILE",
                         help="also write one self-contained HTML page: the graph coloured by where each op runs")
     parser.add_argument("--graph", default=None, metavar="FILE.dot|FILE.svg",
                         help="also write the placement graph as Graphviz DOT (.svg needs Graphviz's dot)")
+    loud = parser.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="store_true", help="print findings and the summary only")
+    loud.add_argument("-v", "--verbose", action="store_true",
+                      help="also say which config file and config profiles are in use")
     config = parser.add_argument_group("configuration")
     config.add_argument("--config", default=None, metavar="FILE",
                         help="config file to use (default: the closest pyproject.toml with [tool.mnnlint], "
@@ -98,175 +116,207 @@ def check_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _build_options(values: Sequence[str]) -> dict[str, bool]:
+def _build_options(values: Sequence[str] | None) -> dict[str, bool] | None:
+    from .errors import UsageError
+
+    if not values:
+        return None
     out = {}
     for item in _list(values):
         name, _, value = item.partition("=")
-        if value.upper() not in ("ON", "OFF", "TRUE", "FALSE", "1", "0") or not name:
+        if value.strip().upper() not in ("ON", "OFF", "TRUE", "FALSE", "1", "0") or not name.strip():
             raise UsageError(f"--build-option takes NAME=ON or NAME=OFF, not {item!r}")
-        out[name.strip()] = value.upper() in ("ON", "TRUE", "1")
+        out[name.strip()] = value.strip().upper() in ("ON", "TRUE", "1")
     return out
 
 
-def _overrides(args: argparse.Namespace, registry: Registry) -> Overrides:
-    """The command line's settings, each checked, in the config's shape."""
-    from .capabilities.backends import canonical
-    from .config import Overrides
+def _seconds(value: str | None) -> float | None:
+    """--timeout-per-file as a number; the settings declaration checks its range."""
+    from .errors import UsageError
 
-    targets = []
-    for name in _list(args.target):
-        backend = canonical(name)
-        if backend is None:
-            raise UsageError(f"unknown target {name!r}; `mnnlint targets` lists them")
-        targets.append(backend)
-    for flag in ("select", "extend_select", "ignore"):
-        for selector in _list(getattr(args, flag)):
-            if not registry.matching(selector):
-                raise UsageError(f"unknown rule code or prefix {selector!r} in --{flag.replace('_', '-')} "
-                                 "(see mnnlint rule --all)")
-    return Overrides(
-        target=tuple(dict.fromkeys(targets)), mnn_version=args.mnn_version, profile=args.profile,
-        build_options=_build_options(args.build_option), select=tuple(s.upper() for s in _list(args.select)),
-        extend_select=tuple(s.upper() for s in _list(args.extend_select)),
-        ignore=tuple(s.upper() for s in _list(args.ignore)), fail_on=args.fail_on,
-    )
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise UsageError(f"--timeout-per-file: must be a number of seconds, not {value!r}") from None
 
 
-def _output_format(args: argparse.Namespace, config: Config) -> str:
-    """--output-format, else MNNLINT_OUTPUT_FORMAT, else the config, else text."""
-    import os
-
-    from .report import FORMATS
-
-    env = os.environ.get("MNNLINT_OUTPUT_FORMAT", "").strip()
-    if env and env not in FORMATS:
-        raise UsageError(f"MNNLINT_OUTPUT_FORMAT={env!r} is not a format; choose from {', '.join(FORMATS)}")
-    return str(args.output_format or env or config.output_format or "text")
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The check flags in the settings' TOML shape; None where not given."""
+    return {
+        "target": _list(args.target) or None, "mnn-version": args.mnn_version, "profile": args.profile,
+        "build-options": _build_options(args.build_option), "select": _list(args.select) or None,
+        "extend-select": _list(args.extend_select) or None, "ignore": _list(args.ignore) or None,
+        "fail-on": args.fail_on, "output-format": args.output_format, "exclude": _list(args.exclude) or None,
+        "timeout-per-file": _seconds(args.timeout_per_file),
+    }
 
 
 def check_main(argv: Sequence[str]) -> int:
+    import os
+    from pathlib import Path
+
+    from .errors import UsageError
+    from .run import prepare
+
     parser = check_parser()
     args = parser.parse_args(argv)
     if not args.paths and not args.show_settings:
         parser.error("give at least one PATH (or --show-settings)")
+    if args.config and args.isolated:
+        raise UsageError("--config and --isolated exclude each other")
+    run = prepare(flags=_flags(args), flag_names=FLAGS, config=Path(args.config) if args.config else None,
+                  discover=not args.isolated, config_profiles=_list(args.config_profile),
+                  env_format=os.environ.get("MNNLINT_OUTPUT_FORMAT", "").strip() or None)
+    if args.show_settings:
+        import json
+
+        json.dump(run.show_settings(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    output_format = run.settings.output_format
+    if args.verbose and (output_format != "text" or args.output_file):
+        _note(f"config file: {run.config.path or 'none'}" + ("" if run.config.path else
+              " (--isolated)" if args.isolated else " found from the current folder upwards"))
+    named = [*args.paths, *(p for p in (run.config.path, args.baseline) if p)]
+    for out, what in ((args.output_file, "report"), (args.write_baseline, "baseline"), (args.html, "HTML page"),
+                      (args.graph, "graph")):
+        if out:
+            from .sidefiles import refuse_overwrite
+
+            refuse_overwrite(out, named, what)
+    from .report import renderer
+
+    render = renderer(output_format)
+    baseline = None
+    if args.baseline:
+        from .baseline import read_baseline
+
+        baseline = read_baseline(Path(args.baseline))
+    result = _execute(run, args, output_format)
+    return _finish(run, result, args, render, baseline, named)
+
+
+def _execute(run: Run, args: argparse.Namespace, output_format: str) -> RunResult:
+    """Check the models. Every report carries the input errors; each is also one line on
+    stderr, as it happens, unless the report itself is going to this terminal."""
+    sources: Any = run.sources(args.paths)
+    if output_format == "text" and args.output_file is None and not args.quiet:
+        from .report.progress import with_progress
+
+        sources = with_progress(sources, sys.stderr)
+    on_terminal = args.output_file is None and output_format in HUMAN_FORMATS and _isatty(sys.stdout)
+    return run.execute(sources, (lambda err: None) if on_terminal else _error)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Callable[..., None],
+            baseline: Any, named: list[str]) -> int:
+    import os
     from pathlib import Path
 
-    from .api import run_check
-    from .baseline import BaselineError, new_findings, read_baseline, write_baseline
-    from .capabilities import Capabilities, TableError
-    from .config import ConfigError, apply_overrides, chosen_profiles, find_config, load_config, resolve
-    from .inputs import expand
-    from .limits import DEFAULT_SECONDS
-    from .policy import Policy
-    from .registry import load_registry
-    from .report import RunInfo, renderer
+    from .errors import UsageError
 
-    caps = Capabilities()
-    try:
-        registry = load_registry()
-        if args.config and args.isolated:
-            raise UsageError("--config and --isolated exclude each other")
-        config_path = Path(args.config) if args.config else None
-        if config_path is None and not args.isolated:
-            config_path = find_config(Path.cwd())
-        config = load_config(config_path, registry, caps)
-        cli = _overrides(args, registry)
-        profiles = [resolve(name, apply_overrides(settings, cli), registry, caps, config.label)
-                    for name, settings in chosen_profiles(config, _list(args.config_profile)).items()]
-        output_format = _output_format(args, config)
-        render = renderer(output_format)
-        baseline = read_baseline(Path(args.baseline)) if args.baseline else None
-    except (UsageError, TableError, ConfigError, BaselineError) as err:
-        return _usage_error(err)
-    timeout = args.timeout_per_file if args.timeout_per_file is not None else config.timeout_per_file
-    timeout = DEFAULT_SECONDS if timeout is None else timeout
-    exclude = [*config.exclude, *args.exclude]
-    if args.show_settings:
-        _show_settings(config, profiles, output_format, exclude, timeout)
-        return EXIT_OK
-
-    top = resolve("", apply_overrides(config.top, cli), registry, caps, config.label)
-    policy = Policy(config.suppress, config.root, config.label)
-    try:
-        sources = expand(args.paths, exclude)
-        if output_format == "text" and args.output_file is None:
-            from .report.progress import with_progress
-
-            sources = with_progress(sources, sys.stderr)
-        result = run_check(sources, profiles, caps, policy, timeout, _error,
-                           unused=(top.severity, top.threshold))
-    except TableError as err:
-        return _usage_error(err)
+    if result.sources == 0:
+        _warn(f"no MNN models (*.mnn files or LLM export folders) found in {', '.join(args.paths)}")
+    inputs = [*named, *(c.file for c in result.checked), *(e.path for e in result.input_errors)]
     shown = result.diagnostics
-    try:
-        if args.write_baseline:
-            count = write_baseline(Path(args.write_baseline), shown, __version__)
-            print(f"mnnlint: wrote {count} finding(s) to the baseline {args.write_baseline}", file=sys.stderr)
-        if baseline is not None:
-            shown = new_findings(shown, baseline, Path(args.baseline))
-    except BaselineError as err:
-        return _usage_error(err)
-    rules = sorted({r for p in profiles for r in p.rules}, key=lambda r: r.code)
-    run = RunInfo(version=__version__, checked=result.checked, input_errors=result.input_errors,
-                  models=result.models, statistics=args.statistics, rules=rules,
-                  config_file=str(config.path) if config.path else None,
-                  config_profiles=tuple(p.name for p in profiles if p.name),
-                  baseline_hidden=len(result.diagnostics) - len(shown))
-    _write(render, shown, run, args.output_file)
-    if args.html or args.graph:
-        from .placement.view import write_pictures
-        from .report.dot import GraphvizMissing
-
-        try:
-            write_pictures(args.html, args.graph, shown, run)
-        except (GraphvizMissing, OSError) as err:
-            return _usage_error(err)
-    if result.input_errors:
-        return EXIT_ERROR
     if args.write_baseline:
-        return EXIT_OK
-    return EXIT_FINDINGS if result.failing(shown) else EXIT_OK
+        from .baseline import write_baseline
+        from .sidefiles import refuse_overwrite
+
+        refuse_overwrite(args.write_baseline, inputs, "baseline")
+        count = write_baseline(Path(args.write_baseline), shown, __version__)
+        if not args.quiet:
+            _note(f"wrote {count} finding(s) to the baseline {args.write_baseline}")
+    if baseline is not None:
+        from .baseline import new_findings
+
+        shown = new_findings(shown, baseline, Path(args.baseline))
+        hidden = len(result.diagnostics) - len(shown)
+        if hidden and not args.quiet and run.settings.output_format != "text":
+            _note(f"the baseline {args.baseline} hid {hidden} known finding(s)")
+    info = _run_info(run, result, args, shown)
+    code = EXIT_ERROR if result.input_errors else EXIT_OK if args.write_baseline else (
+        EXIT_FINDINGS if result.failing(shown) else EXIT_OK)
+    if args.output_file:
+        import io
+
+        from .sidefiles import refuse_overwrite, write_text
+
+        refuse_overwrite(args.output_file, inputs, "report")
+        buffer = io.StringIO()
+        render(shown, info, buffer)
+        write_text(args.output_file, buffer.getvalue(), "report", create_folder=True)
+    else:
+        try:
+            render(shown, info, sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `| head`: the reader left; the verdict stands
+            _silence_stdout()
+    if args.html or args.graph:
+        from .placement.view import pictures
+        from .sidefiles import refuse_overwrite, write_text
+
+        for path, picture, what in pictures(args.html, args.graph, shown, info):
+            refuse_overwrite(path, inputs, what)
+            write_text(path, picture, what, create_folder=True)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if run.settings.output_format == "github" and summary_file and not args.statistics:
+        from .report.github import step_summary
+        from .sidefiles import write_text
+
+        text = step_summary(shown, info)
+        if len(text.encode("utf-8", "surrogateescape")) > MAX_STEP_SUMMARY:
+            text = text[: MAX_STEP_SUMMARY // 4] + "\n\n(truncated: the job summary is limited to 1 MiB)\n"
+        try:
+            write_text(summary_file, text, "job summary", append=True, regular_only=True)
+        except UsageError as err:  # the report is out; the summary is a courtesy, the verdict stands
+            _warn(f"$GITHUB_STEP_SUMMARY {err}")
+    return code
 
 
-def _show_settings(config: Config, profiles: Sequence[Resolved], output_format: str,
-                   exclude: Sequence[str], timeout: float) -> None:
-    import json
+def _run_info(run: Run, result: RunResult, args: argparse.Namespace, shown: Sequence[Diagnostic]) -> RunInfo:
+    import os
 
-    json.dump({
-        "config-file": str(config.path) if config.path else None,
-        "root": str(config.root),
-        "output-format": output_format,
-        "exclude": list(exclude),
-        "timeout-per-file": timeout,
-        "profiles": [{"name": p.name or None, **p.as_dict()} for p in profiles],
-        "suppress": [s.as_dict() for s in config.suppress],
-    }, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    from .report import RunInfo
+    from .report.console import wants_color
+    from .report.context import paths
 
-
-def _write(render, diagnostics: Sequence[Diagnostic], run, output_file: str | None) -> None:  # type: ignore[no-untyped-def]
-    if output_file is None:
-        render(diagnostics, run, sys.stdout)
-        return
-    with open(output_file, "w", encoding="utf-8") as out:
-        render(diagnostics, run, out)
+    return RunInfo(
+        version=__version__, checked=result.checked, input_errors=[str(e) for e in result.input_errors],
+        models=result.models, statistics=args.statistics, rules=run.rules,
+        config_file=str(run.config.path) if run.config.path else None,
+        config_profiles=tuple(p.name for p in run.profiles if p.name),
+        baseline_hidden=len(result.diagnostics) - len(shown), quiet=args.quiet, verbose=args.verbose,
+        color=args.output_file is None and wants_color(sys.stdout, os.environ), **paths())
 
 
 def inspect_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="mnnlint inspect", description="Describe what is inside MNN models.")
     _common(parser)
-    parser.add_argument("--output-format", "--format", dest="output_format", choices=("text", "json"),
+    parser.add_argument("--output-format", "--format", dest="output_format", choices=_document_formats(),
                         default="text", help="how to print the result (default: text)")
     args = parser.parse_args(argv)
     from .describe import describe
     from .errors import InputError
+    from .globs import compile_globs
     from .inputs import expand
-    from .limits import DEFAULT_SECONDS, time_limit
+    from .limits import time_limit
     from .loader import load
+    from .settings import DEFAULT_TIMEOUT
 
-    timeout = DEFAULT_SECONDS if args.timeout_per_file is None else args.timeout_per_file
+    seconds = _seconds(args.timeout_per_file)
+    timeout = DEFAULT_TIMEOUT if seconds is None else _check_setting("timeout-per-file", seconds)
     summaries, failed = [], False
-    for source in expand(args.paths, args.exclude):
+    for source in expand(args.paths, compile_globs(_list(args.exclude))):
         if isinstance(source, InputError):
             _error(source)
             failed = True
@@ -277,26 +327,46 @@ def inspect_main(argv: Sequence[str]) -> int:
         except InputError as err:
             _error(err)
             failed = True
-    if args.output_format == "json":
-        import json
-
-        json.dump({"version": __version__, "models": summaries}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        from .report.inspect_text import render
-
-        render(summaries, sys.stdout)
+    _document("inspect", args.output_format, {"version": __version__, "models": summaries})
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def _check_setting(key: str, value: Any) -> Any:
+    """A flag of a command other than check, validated by the setting's declaration."""
+    from .settings import BY_KEY, Invalid
+
+    try:
+        return BY_KEY[key].parse(value, None)  # type: ignore[arg-type]
+    except Invalid as err:
+        from .errors import UsageError
+
+        raise UsageError(f"{FLAGS.get(key, key)}: {err.problem}") from None
+
+
+def _document_formats() -> list[str]:
+    from .report import DOCUMENT_FORMATS
+
+    return sorted(DOCUMENT_FORMATS)
+
+
+def _document(command: str, fmt: str, data: object) -> None:
+    import os
+
+    from .report import render_document
+    from .report.console import wants_color
+
+    render_document(command, fmt, data, sys.stdout, color=wants_color(sys.stdout, os.environ))
 
 
 def rule_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="mnnlint rule", description="Show a rule's documentation.")
     parser.add_argument("code", nargs="?", help="rule code, e.g. B002")
     parser.add_argument("--all", action="store_true", help="every rule")
-    parser.add_argument("--output-format", "--format", dest="output_format", choices=("text", "json"),
-                        default="text")
+    parser.add_argument("--output-format", "--format", dest="output_format", choices=_document_formats(),
+                        default="text", help="how to print the documentation (default: text)")
     args = parser.parse_args(argv)
-    from .docs import rule_header, rule_record
+    from .docs import rule_record
+    from .errors import UsageError
     from .registry import load_registry
 
     registry = load_registry()
@@ -305,83 +375,95 @@ def rule_main(argv: Sequence[str]) -> int:
     elif args.code and registry.get(args.code):
         rules = [registry.get(args.code)]
     else:
-        return _usage_error(UsageError(f"unknown rule {args.code!r}; `mnnlint rule --all` lists them"
-                                       if args.code else "give a rule code or --all"))
-    if args.output_format == "json":
-        import json
-
-        json.dump([rule_record(r) for r in rules], sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return EXIT_OK
-    for i, rule in enumerate(rules):
-        if i:
-            print("\n" + "-" * 72 + "\n")
-        print(rule_header(rule))
-        print()
-        print(rule.summary())
-        print()
-        print(rule.documentation())
+        raise UsageError(f"unknown rule {args.code!r}; `mnnlint rule --all` lists them"
+                         if args.code else "give a rule code or --all")
+    _document("rule", args.output_format, [rule_record(r) for r in rules])
     return EXIT_OK
 
 
 def targets_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="mnnlint targets", description="Backends and releases in the tables.")
     parser.add_argument("--backend", default=None, help="list the op types of one backend")
-    parser.add_argument("--mnn-version", default="latest")
-    parser.add_argument("--profile", default="default")
-    parser.add_argument("--output-format", "--format", dest="output_format", choices=("text", "json"),
-                        default="text")
+    parser.add_argument("--mnn-version", default="latest", help=_help("mnn-version"))
+    parser.add_argument("--profile", default="default", help=_help("profile"))
+    parser.add_argument("--output-format", "--format", dest="output_format", choices=_document_formats(),
+                        default="text", help="how to print the listing (default: text)")
     args = parser.parse_args(argv)
-    from .capabilities import Capabilities, TableError
+    from .capabilities import Capabilities
     from .capabilities.backends import canonical
-    from .report.targets import render_targets
+    from .describe import targets
+    from .errors import UsageError
 
     caps = Capabilities()
-    try:
-        releases = caps.resolve_versions(args.mnn_version)
-        backend = canonical(args.backend) if args.backend else None
-        if args.backend and backend is None:
-            raise UsageError(f"unknown backend {args.backend!r}")
-        render_targets(caps, releases, backend, args.profile, args.output_format, sys.stdout)
-    except (UsageError, TableError) as err:
-        return _usage_error(err)
+    releases = caps.resolve_versions(args.mnn_version)
+    backend = canonical(args.backend) if args.backend else None
+    if args.backend and backend is None:
+        raise UsageError(f"unknown backend {args.backend!r}")
+    _document("targets", args.output_format, targets(caps, releases, backend, args.profile))
     return EXIT_OK
 
 
-def _error(err: Exception) -> None:
-    print(f"mnnlint: error: {err}", file=sys.stderr)
+def _stderr(message: str) -> None:
+    from .report.escape import line, text
+
+    print(line(text(message)), file=sys.stderr)
 
 
-def _usage_error(err: Exception, out: TextIO | None = None) -> int:
-    print(f"mnnlint: error: {err}", file=out or sys.stderr)
-    return EXIT_ERROR
+def _error(err: BaseException) -> None:
+    _stderr(f"mnnlint: error: {err}")
+
+
+def _warn(message: str) -> None:
+    _stderr(f"mnnlint: warning: {message}")
+
+
+def _note(message: str) -> None:
+    _stderr(f"mnnlint: {message}")
+
+
+def _silence_stdout() -> None:
+    """After EPIPE: send what is left to /dev/null, so the exit flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _handler(command: str) -> Callable[[Sequence[str]], int]:
+    import importlib
+
+    module, _, function = COMMANDS[command].partition(":")
+    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] in (["--version"], ["-V"]):
-        print(f"mnnlint {__version__}")
-        return EXIT_OK
-    if not argv:
-        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
-        return EXIT_ERROR
-    command, rest = (argv[0], argv[1:]) if argv[0] in SUBCOMMANDS else ("check", argv)
-    from .diff import diff_main
-
-    handlers = {"check": check_main, "inspect": inspect_main, "rule": rule_main, "targets": targets_main,
-                "diff": diff_main}
     try:
-        return handlers[command](rest)
+        argv = list(sys.argv[1:] if argv is None else argv)
+        if argv[:1] in (["--version"], ["-V"]):
+            print(f"mnnlint {__version__}")
+            return EXIT_OK
+        if not argv:
+            print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+            return EXIT_ERROR
+        command, rest = (argv[0], argv[1:]) if argv[0] in COMMANDS else ("check", argv)
+        return _handler(command)(rest)
     except KeyboardInterrupt:
-        return 130
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
+        _silence_stdout()
         return EXIT_OK
     except Exception as err:  # a bug of ours must still be one line, not a traceback
-        from .registry import RegistryError
+        from .errors import MnnlintError
 
-        if isinstance(err, RegistryError):
-            return _usage_error(err)
-        print(f"mnnlint: internal error: {type(err).__name__}: {err} (please report it)", file=sys.stderr)
+        if isinstance(err, MnnlintError):
+            _error(err)
+            return err.exit_code
+        _stderr(f"mnnlint: internal error: {type(err).__name__}: {err} (please report it)")
         return EXIT_ERROR
 
 

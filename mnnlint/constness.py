@@ -51,7 +51,9 @@ def constant_ops(
     import networkx as nx
 
     graph = graph if graph is not None else build_graph(model)
-    tensors = nx.subgraph_view(graph, filter_edge=lambda u, v, k: graph.edges[u, v, k].get("kind") == "tensor")
+    tensors = nx.DiGraph()
+    tensors.add_nodes_from(graph.nodes)
+    tensors.add_edges_from((u, v) for u, v, kind in graph.edges(data="kind") if kind == "tensor")
     constant: set[NodeKey] = set()
     const_tensors: set[tuple[str, int]] = set()
     try:
@@ -81,6 +83,21 @@ def constant_ops(
                 if upstream_op.type_label not in NEVER_CONSTANT and not module_layer(upstream_op):
                     constant.add(upstream)
     return frozenset(constant)
+
+
+def may_have_constants(model: Model, content_free: Callable[[str], bool]) -> bool:
+    """A cheap test, without the graph: can any op of `model` be constant at all?
+
+    Only when some op reads no input content, has no inputs, or reads only outputs of
+    `Const` ops can the forward pass start; models without one skip building the graph.
+    """
+    const_out = {(op.subgraph, t) for op in model.all_ops() if op.type_label in CONSTANT_SOURCES for t in op.outputs}
+    for op in model.all_ops():
+        if op.type_label in CONSTANT_SOURCES or op.type_label in NEVER_CONSTANT:
+            continue
+        if content_free(op.type_label) or all((op.subgraph, t) in const_out for t in op.inputs):
+            return True
+    return False
 
 
 def _all_read_inputs_constant(op: Op, const_tensors: set[tuple[str, int]],

@@ -1,11 +1,15 @@
-"""A model's summary as plain data: what `mnnlint inspect` shows and emits as JSON."""
+"""Plain data for `mnnlint inspect` and `mnnlint targets`: what their text and JSON show."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from .graph import subgraph_depths
 from .model import Model
+
+if TYPE_CHECKING:
+    from .capabilities import Capabilities
 
 
 def describe(model: Model) -> dict[str, Any]:
@@ -39,3 +43,35 @@ def describe(model: Model) -> dict[str, Any]:
             "precision": model.llm.precision, "memory": model.llm.memory,
         },
     }
+
+
+def targets(caps: Capabilities, releases: Sequence[str], backend: str | None, profile: str) -> dict[str, Any]:
+    """What `mnnlint targets` shows, as plain data.
+
+    Without a backend: every backend of each release and how many op types it
+    registers. With one: each op type's status on it in the `profile` build. A name
+    that stands for several backend tables (`opencl`: buffer and image; `vulkan`: the
+    mode the build picks) lists each of them, as a check on that name would.
+    """
+    from .capabilities.backends import expand_target
+    from .capabilities.support import Status, decide
+
+    if backend is None:
+        rows = []
+        for release in releases:
+            table = caps.release(release)
+            for b in table.backend_ids:
+                rows.append({"release": release, "commit": table.commit, "backend": b,
+                             "registered_op_types": len(table.backend(b).get("ops", {}))})
+        return {"releases": list(caps.releases), "backends": rows}
+    rows = []
+    for release in releases:
+        table = caps.release(release)
+        build = table.build(profile, {})
+        for b in expand_target(backend, build, set(table.backend_ids)):
+            if not table.has_backend(b):
+                continue
+            verdicts = {op_type: decide(table, b, op_type, build).status.value for op_type in sorted(table.op_types)}
+            rows.append({"release": release, "commit": table.commit, "backend": b, "op_types": verdicts})
+    return {"backend": backend, "profile": profile, "releases": list(releases),
+            "runs": [Status.SUPPORTED.value, Status.DECOMPOSED.value], "backends": rows}

@@ -74,4 +74,4 @@ def fingerprint(d: Diagnostic) -> str:
     """
     op = (d.op.type_name, d.op.name, d.op.subgraph) if d.op else ("", "", "")
     key = "\x1f".join((d.code, d.target, d.release, *op))
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]  # names may not be UTF-8

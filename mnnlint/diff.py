@@ -15,6 +15,7 @@ placement gets worse past a threshold the user sets (`--max-new-partitions`,
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections import Counter
@@ -132,7 +133,7 @@ def _by_check(checked: Sequence[Checked]) -> dict[tuple[str, str], GraphPlacemen
 
 
 def _moved(change: PlacementChange) -> str:
-    from .report.placement_text import human_bytes
+    from .report.common import human_bytes
 
     if change.old is None or change.new is None:
         return "placement unavailable"
@@ -147,18 +148,15 @@ def _moved(change: PlacementChange) -> str:
     return f"verdict {verdict}, " + ", ".join(parts)
 
 
-def clean(text: str) -> str:
-    """A name fit for a terminal or a CI log: control characters escaped, `##[` broken up.
+def clean(value: str) -> str:
+    """A name fit for a terminal or a CI log (report.escape.text: no control character, no `##[`)."""
+    from .report.escape import text
 
-    Every line of the text form starts with text of ours, so once newlines and escape
-    sequences are neutralised no name can start a line with `::command`.
-    """
-    shown = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
-    return shown.replace("##[", "#\\#[")
+    return text(value)
 
 
 def render_text(diff: DiffResult, out: TextIO) -> None:
-    from .report.placement_text import plural
+    from .report.common import plural
 
     out.write(f"mnnlint diff {clean(diff.old_file)} → {clean(diff.new_file)}\n")
     for change in diff.placement:
@@ -176,7 +174,7 @@ def render_text(diff: DiffResult, out: TextIO) -> None:
 
 def render_json(diff: DiffResult, out: TextIO) -> None:
     from . import __version__
-    from .report.json import diagnostic_dict
+    from .report.common import diagnostic_dict
 
     json.dump({
         "version": __version__, "old": diff.old_file, "new": diff.new_file, "failed": diff.failed,
@@ -193,8 +191,13 @@ def render_json(diff: DiffResult, out: TextIO) -> None:
 
 def diff_main(argv: Sequence[str]) -> int:
     """`mnnlint diff OLD NEW [check flags] [--max-new-partitions N …]`."""
-    from .cli import _error, _output_format, _overrides, _usage_error, check_parser
+    import os
+    from pathlib import Path
+
+    from .cli import FLAGS, _error, _flags, _list, check_parser
+    from .errors import InputError, UsageError
     from .report import RunInfo, renderer
+    from .run import prepare
 
     parser = check_parser()
     parser.prog = "mnnlint diff"
@@ -214,49 +217,55 @@ def diff_main(argv: Sequence[str]) -> int:
     for flag in ("baseline", "write_baseline", "show_settings", "html", "graph", "statistics"):
         if getattr(args, flag, None):
             parser.error(f"--{flag.replace('_', '-')} is a flag of `mnnlint check`, not of diff")
+    if args.config and args.isolated:
+        raise UsageError("--config and --isolated exclude each other")
     limits = Thresholds(args.max_new_partitions, args.max_new_crossings, args.max_new_crossing_bytes)
-    try:
-        old, new, profiles, output_format = _check_both(args, _overrides, _output_format)
-    except _Failed as err:
-        return _usage_error(err)
-    errors = [*old.input_errors, *new.input_errors]
-    for err in errors:
-        _error(Exception(err))
-    if errors:
+    run = prepare(flags=_flags(args), flag_names=FLAGS, config=Path(args.config) if args.config else None,
+                  discover=not args.isolated, config_profiles=_list(args.config_profile),
+                  env_format=os.environ.get("MNNLINT_OUTPUT_FORMAT", "").strip() or None)
+    if args.output_file:
+        from .sidefiles import refuse_overwrite
+
+        refuse_overwrite(args.output_file, args.paths, "report")
+    old, new = (run.execute(run.sources([path]), _error) for path in args.paths)
+    if old.input_errors or new.input_errors:
         return EXIT_ERROR
-    for path, run in zip(args.paths, (old, new), strict=True):
-        if run.models != 1:
-            _error(Exception(f"{path}: holds {run.models} models; diff compares one model file "
-                             "(or LLM export folder) with another"))
-            return EXIT_ERROR
+    for path, result in zip(args.paths, (old, new), strict=True):
+        if result.models != 1:
+            raise InputError(path, f"holds {result.models} models; diff compares one model file (or LLM export "
+                                   "folder) with another")
     diff = compare(old, new, old.checked[0].file, new.checked[0].file, limits)
-    import contextlib
+    output_format = run.settings.output_format
+    out = io.StringIO()
+    if output_format == "text":
+        render_text(diff, out)
+    elif output_format == "json":
+        render_json(diff, out)
+    else:
+        from . import __version__
 
-    with contextlib.ExitStack() as stack:
-        out = stack.enter_context(open(args.output_file, "w", encoding="utf-8")) if args.output_file else sys.stdout
-        if output_format == "text":
-            render_text(diff, out)
-        elif output_format == "json":
-            render_json(diff, out)
-        else:
-            from . import __version__
+        info = RunInfo(version=__version__, checked=new.checked, models=new.models, rules=run.rules)
+        renderer(output_format)(diff.new, info, out)
+        if output_format == "github":
+            _step_summary(diff)
+            for change in diff.placement:
+                if change.worse:
+                    out.write(f"::error title=mnnlint diff ({change.target} {change.release})::placement "
+                              f"worse: {'; '.join(change.worse)}\n")
+    if args.output_file:
+        from .sidefiles import write_text
 
-            run = RunInfo(version=__version__, checked=new.checked, models=new.models,
-                          rules=sorted({r for p in profiles for r in p.rules}, key=lambda r: r.code))
-            renderer(output_format)(diff.new, run, out)
-            if output_format == "github":
-                _step_summary(diff)
-                for change in diff.placement:
-                    if change.worse:
-                        out.write(f"::error title=mnnlint diff ({change.target} {change.release})::placement "
-                                  f"worse: {'; '.join(change.worse)}\n")
+        write_text(args.output_file, out.getvalue(), "report", create_folder=True)
+    else:
+        sys.stdout.write(out.getvalue())
     return EXIT_FAIL if diff.failed else EXIT_OK
 
 
 def _step_summary(diff: DiffResult) -> None:
     """The text comparison in the job summary, when the runner names one (GITHUB_STEP_SUMMARY)."""
-    import io
     import os
+
+    from .sidefiles import write_text
 
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
@@ -264,12 +273,7 @@ def _step_summary(diff: DiffResult) -> None:
     text = io.StringIO()
     render_text(diff, text)
     body = text.getvalue().replace("`", "'")  # names cannot close the code block
-    with open(path, "a", encoding="utf-8") as out:
-        out.write(f"## mnnlint diff\n\n```text\n{body}```\n")
-
-
-class _Failed(Exception):
-    """A usage, config or table error: one line, exit 2."""
+    write_text(path, f"## mnnlint diff\n\n```text\n{body}```\n", "job summary", append=True, regular_only=True)
 
 
 def _count(text: str) -> int:
@@ -277,36 +281,3 @@ def _count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return value
-
-
-def _check_both(args: argparse.Namespace, overrides: Any, output_format: Any) -> tuple[Any, Any, Any, str]:
-    """Check OLD and NEW with one set of settings, as `mnnlint check` resolves them."""
-    from pathlib import Path
-
-    from .api import run_check
-    from .capabilities import Capabilities, TableError
-    from .cli import UsageError
-    from .config import ConfigError, apply_overrides, chosen_profiles, find_config, load_config, resolve
-    from .inputs import expand
-    from .limits import DEFAULT_SECONDS
-    from .policy import Policy
-    from .registry import load_registry
-
-    caps = Capabilities()
-    try:
-        registry = load_registry()
-        config_path = Path(args.config) if args.config else None
-        if config_path is None and not args.isolated:
-            config_path = find_config(Path.cwd())
-        config = load_config(config_path, registry, caps)
-        cli = overrides(args, registry)
-        profiles = [resolve(name, apply_overrides(settings, cli), registry, caps, config.label)
-                    for name, settings in chosen_profiles(config, list(args.config_profile)).items()]
-        fmt = output_format(args, config)
-        timeout = args.timeout_per_file if args.timeout_per_file is not None else config.timeout_per_file
-        timeout = DEFAULT_SECONDS if timeout is None else timeout
-        policy = Policy(config.suppress, config.root, config.label)
-        runs = [run_check(expand([path], []), profiles, caps, policy, timeout) for path in args.paths]
-    except (UsageError, TableError, ConfigError) as err:
-        raise _Failed(str(err)) from err
-    return runs[0], runs[1], profiles, fmt

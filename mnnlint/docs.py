@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .rule import DOC_SECTIONS, Rule
-
-
-def rule_header(rule: type[Rule]) -> str:
-    """`B002 fused-op-unsupported · error · since 0.1.0`."""
-    return f"{rule.code} {rule.name} · {rule.severity} · since {rule.since}"
 
 
 def rule_record(rule: type[Rule]) -> dict[str, Any]:
@@ -25,3 +21,14 @@ def rule_record(rule: type[Rule]) -> dict[str, Any]:
         "options": {name: {"type": o.type.__name__, "default": o.default, "help": o.help}
                     for name, o in rule.options.items()},
     }
+
+
+def rules_table(rules: Sequence[type[Rule]]) -> str:
+    """The README's rule table (markdown): code, name, severity, since, and the docstring's first line."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = ["| code | name | severity | since | summary |", "|---|---|---|---|---|"]
+    for r in sorted(rules, key=lambda r: r.code):
+        lines.append(f"| {r.code} | {r.name} | {r.severity} | {r.since} | {cell(r.summary())} |")
+    return "\n".join(lines) + "\n"

@@ -22,7 +22,8 @@ from .capabilities.support import OpFacts, Verdict, decide
 from .diagnostics import Diagnostic
 from .model import Model, Op
 from .placement import Placement
-from .rule import OpGroup, Rule, RuleContext
+from .rule import OpGroup, RuleContext
+from .settings import Profile
 
 # The build profile mnnlint assumes when the user names none: the LLM build MNN documents
 # (docs/transformers/llm.md) for LLM export folders and models holding transformer-fused
@@ -31,16 +32,6 @@ from .rule import OpGroup, Rule, RuleContext
 # clean only because of one of them is a finding of its own (B005).
 ASSUMED_PROFILE_LLM = "llm"
 ASSUMED_PROFILE = "default"
-
-
-@dataclass(frozen=True)
-class CheckPlan:
-    targets: Sequence[str]  # canonical backend ids
-    releases: Sequence[str]
-    rules: Sequence[type[Rule]]
-    profile: str | None = None  # None: assumed per model (see assumed_profile)
-    build_options: Mapping[str, bool] = field(default_factory=dict)
-    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -88,7 +79,8 @@ def options_beyond_defaults(table: ReleaseTable, build: Mapping[str, bool], targ
     return tuple(f"{k}={'ON' if v else 'OFF'}" for k, v in sorted(build.items()) if defaults.get(k) != v)
 
 
-def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResult:
+def check_model(model: Model, plan: Profile, caps: Capabilities) -> CheckResult:
+    """Check `model` for the targets, releases, build and rules of `plan` (its targets set)."""
     by_type: dict[str, list[Op]] = defaultdict(list)
     all_ops = list(model.all_ops())
     for op in all_ops:
@@ -98,24 +90,25 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
     found: list[Diagnostic] = []
     checked = []
     graph = None
+    facts_by_signature: dict[tuple[object, ...], dict[int, OpFacts]] = {}  # releases that agree share them
     for release in plan.releases:
         table = caps.release(release)
-        profile = plan.profile or assumed_profile(model, table)
+        profile = plan.build_profile or assumed_profile(model, table)
         release_build = table.build(profile, plan.build_options)
         backends = [b for t in plan.targets for b in expand_target(t, release_build, set(table.backend_ids))]
         facts: dict[int, OpFacts] = {}
         if all_ops:  # placement reads every op's verdict, whatever the rules want
-            from .graph import build_graph
-
-            graph = graph if graph is not None else build_graph(model)
-            facts = _op_facts(model, table, graph)
+            signature = _constness_signature(table, by_type, all_ops)
+            if signature not in facts_by_signature:
+                facts_by_signature[signature], graph = _op_facts(model, table, graph)
+            facts = facts_by_signature[signature]
         for target in dict.fromkeys(backends):
             build = build_for(table, profile, plan.build_options, target)
             present = table.has_op_table(target)
             groups = _groups(table, target, build, all_ops, facts) if present else ()
             placement = place_groups(model, target, all_ops, groups, placements) if present else None
             checked.append(CheckedEntry(target, release, profile, table.commit,
-                                        options_beyond_defaults(table, build, target), plan.profile is None,
+                                        options_beyond_defaults(table, build, target), plan.build_profile is None,
                                         placement))
             for rule in rules:
                 if not present and not rule.without_backend:
@@ -128,13 +121,26 @@ def check_model(model: Model, plan: CheckPlan, caps: Capabilities) -> CheckResul
                         continue
                 ctx = RuleContext(
                     model=model, ops=ops, target=target, release=release, profile=profile, build=build,
-                    table=table, tables=caps, rule=rule, options=_options(rule, plan), _graph=graph,
-                    groups=groups, profile_assumed=plan.profile is None,
+                    table=table, tables=caps, rule=rule, _graph=graph,
+                    options=rule.option_values(plan.rule_options.get(rule.code, {})),
+                    groups=groups, profile_assumed=plan.build_profile is None,
                 )
                 found.extend(rule.check(ctx))
                 graph = ctx._graph
     found.sort(key=Diagnostic.sort_key)
     return CheckResult(found, checked)
+
+
+def _constness_signature(table: ReleaseTable, by_type: Mapping[str, Sequence[Op]],
+                         ops: Sequence[Op]) -> tuple[object, ...]:
+    """The release facts constness depends on, for the op types of this model."""
+    from .capabilities import support
+
+    per_type = tuple((t, support.content_free(table, t), support.content_free_inputs(table, t),
+                      support.shape_content_inputs(table, t)) for t in sorted(by_type))
+    params = {(op.type_label, op.param_type) for op in ops}
+    module = tuple(sorted(p for p in params if support.runs_in_module_layer(table, *p)))
+    return per_type + module
 
 
 def place_groups(model: Model, target: str, all_ops: Sequence[Op], groups: Sequence[OpGroup],
@@ -164,20 +170,27 @@ def place_groups(model: Model, target: str, all_ops: Sequence[Op], groups: Seque
     return memo[key]
 
 
-def _op_facts(model: Model, table: ReleaseTable, graph: Any) -> dict[int, OpFacts]:
-    """What decides each op's verdict besides its type, constness included (keyed by id(op))."""
+def _op_facts(model: Model, table: ReleaseTable, graph: Any) -> tuple[dict[int, OpFacts], Any]:
+    """What decides each op's verdict besides its type, constness included (keyed by id(op)),
+    and the model graph when it had to be built for that."""
     from .capabilities import support
-    from .constness import constant_ops
+    from .constness import constant_ops, may_have_constants
     from .graph import node_key
 
-    constant = constant_ops(
-        model, graph=graph,
-        content_free=lambda t: support.content_free(table, t),
-        content_free_inputs=lambda t: support.content_free_inputs(table, t),
-        shape_inputs=lambda t: support.shape_content_inputs(table, t),
-        module_layer=lambda op: support.runs_in_module_layer(table, op.type_label, op.param_type),
-    )
-    return {id(op): OpFacts(op.param_type, len(op.inputs), node_key(op) in constant) for op in model.all_ops()}
+    constant: frozenset[tuple[str, int]] = frozenset()
+    if may_have_constants(model, lambda t: support.content_free(table, t)):
+        from .graph import build_graph
+
+        graph = graph if graph is not None else build_graph(model)
+        constant = constant_ops(
+            model, graph=graph,
+            content_free=lambda t: support.content_free(table, t),
+            content_free_inputs=lambda t: support.content_free_inputs(table, t),
+            shape_inputs=lambda t: support.shape_content_inputs(table, t),
+            module_layer=lambda op: support.runs_in_module_layer(table, op.type_label, op.param_type),
+        )
+    facts = {id(op): OpFacts(op.param_type, len(op.inputs), node_key(op) in constant) for op in model.all_ops()}
+    return facts, graph
 
 
 def _groups(table: ReleaseTable, target: str, build: Mapping[str, bool], ops: Sequence[Op],
@@ -205,9 +218,4 @@ def _groups(table: ReleaseTable, target: str, build: Mapping[str, bool], ops: Se
             groups.append((verdict, op_facts, [op]))
     return tuple(OpGroup(name, verdict, tuple(members), first) for name, groups in by_type.items()
                  for verdict, first, members in groups)
-
-
-def _options(rule: Rule, plan: CheckPlan) -> dict[str, Any]:
-    given = plan.rule_options.get(rule.code, {})
-    return {name: given.get(name, opt.default) for name, opt in rule.options.items()}
 

@@ -32,6 +32,8 @@ PAGE_SHIFT = 14
 PAGE_SIZE = 1 << PAGE_SHIFT  # 16 KiB
 MAX_PAGES = 256  # 4 MiB of cache at most
 MAX_STRING = 1 << 20  # no name in a real model comes near 1 MiB
+MAX_SCALARS = 1 << 20  # index and shape vectors: no op has a million inputs or dimensions
+MAX_OFFSETS = 1 << 22  # ops, tensors or subgraphs of one graph: far above any real model
 WORK_SLACK = 4096
 """Work units (table visits + vector elements) allowed beyond twice the file size."""
 
@@ -295,6 +297,8 @@ class FlatFile:
             return ()
         size = _SIZES[code]
         buf, off, n = self._span(pos, size, what)
+        if n > MAX_SCALARS:
+            raise CorruptError(f"{what} of {n} elements", pos)
         buf, off = self._body(buf, off, pos, n * size, what)
         return struct.unpack_from(f"<{n}{code}", buf, off)
 
@@ -303,6 +307,8 @@ class FlatFile:
         if pos is None:
             return []
         buf, off, n = self._span(pos, 4, what)
+        if n > MAX_OFFSETS:
+            raise CorruptError(f"{what} of {n} elements", pos)
         buf, off = self._body(buf, off, pos, 4 * n, what)
         start = pos + 4
         return [start + 4 * i + v for i, v in enumerate(struct.unpack_from(f"<{n}I", buf, off))]

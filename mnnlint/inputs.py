@@ -14,9 +14,13 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .model import LLMConfig
+
+if TYPE_CHECKING:
+    from .globs import Glob
 
 LLM_CONFIG_FILES = ("config.json", "llm_config.json")
 LLM_MODEL_KEY, LLM_WEIGHT_KEY = "llm_model", "llm_weight"
@@ -31,19 +35,26 @@ class ModelSource:
     llm: LLMConfig | None = None
 
 
-def expand(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[ModelSource | InputError]:
-    """Model sources in the order named; an unreadable path yields its InputError."""
+def expand(paths: Sequence[str], exclude: Sequence[Glob | str] = (),
+           root: Path | None = None) -> Iterator[ModelSource | InputError]:
+    """Model sources in the order named; an unreadable path yields its InputError.
+
+    `exclude` globs (see globs.py) are matched relative to `root` (default: the working folder).
+    """
+    from .globs import Glob
+
+    excluded = _Excluded(tuple(g if isinstance(g, Glob) else Glob(g) for g in exclude), root or Path.cwd())
     for raw in paths:
         path = Path(raw)
         if _probe(path.is_dir):
-            yield from _walk(path, exclude)
+            yield from _walk(path, excluded)
         elif _probe(path.exists) or _probe(path.is_symlink):
             yield ModelSource(str(path))
         else:  # or a parent folder that may not be searched: the reader names which
             yield ModelSource(str(path)) if _probe(path.parent.exists) else InputError(raw, "no such file or directory")
 
 
-def _walk(root: Path, exclude: Sequence[str]) -> Iterator[ModelSource | InputError]:
+def _walk(root: Path, exclude: _Excluded) -> Iterator[ModelSource | InputError]:
     llm = _llm_source(root)
     if isinstance(llm, ModelSource):
         yield llm
@@ -58,7 +69,7 @@ def _walk(root: Path, exclude: Sequence[str]) -> Iterator[ModelSource | InputErr
         kept = []
         for d in dirnames:
             sub = here / d
-            if _excluded(sub, exclude):
+            if exclude(sub, folder=True):
                 continue
             found = _llm_source(sub)
             if found is not None:
@@ -67,7 +78,7 @@ def _walk(root: Path, exclude: Sequence[str]) -> Iterator[ModelSource | InputErr
                 kept.append(d)
         dirnames[:] = kept
         for name in sorted(filenames):
-            if name.endswith(".mnn") and not _excluded(here / name, exclude):
+            if name.endswith(".mnn") and not exclude(here / name):
                 yield ModelSource(str(here / name))
     yield from _folder_errors(unreadable, root)
 
@@ -86,8 +97,16 @@ def _folder_errors(errors: list[OSError], root: Path) -> Iterator[InputError]:
         yield InputError(str(err.filename or root), f"cannot read folder: {err.strerror or err}")
 
 
-def _excluded(path: Path, exclude: Sequence[str]) -> bool:
-    return any(path.match(pattern) for pattern in exclude)
+@dataclass(frozen=True)
+class _Excluded:
+    globs: tuple[Glob, ...]
+    root: Path
+
+    def __call__(self, path: Path, folder: bool = False) -> bool:
+        if not self.globs:
+            return False
+        root = Path(os.path.abspath(self.root))
+        return any(g.matches_file(str(path), root, folder) for g in self.globs)
 
 
 MAX_CONFIG_BYTES = 1 << 20

@@ -15,42 +15,57 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import FrameType
 
 from .errors import InputError
 
-DEFAULT_SECONDS = 5.0
+DEFAULT_SECONDS = 5.0  # settings.DEFAULT_TIMEOUT is the one users see
 
 
 class _Expired(BaseException):
     """Raised by the alarm handler; never escapes `time_limit`."""
 
 
-def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    raise _Expired
-
-
 def _available() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-@contextmanager
-def time_limit(seconds: float | None, path: str) -> Iterator[None]:
-    """Raise InputError(path, ...) if the body runs longer than `seconds` (None or <= 0: no limit)."""
-    if not seconds or seconds <= 0 or not _available():
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-    except _Expired:  # also when the alarm fires between the body's end and the disarm
-        raise InputError(path, f"gave up after {seconds:g} s (--timeout-per-file); "
-                               "the file is pathological or far larger than any model") from None
-    finally:
-        signal.signal(signal.SIGALRM, previous)
+class time_limit:  # used as a function: `with time_limit(5, path):`
+    """Raise InputError(path, ...) if the body runs longer than `seconds` (None or <= 0: no limit).
+
+    A class rather than a generator-based context manager so that the alarm cannot fire
+    in code between the body and the disarm where `_Expired` would escape: while the
+    interpreter is in `__enter__` or `__exit__` the handler only records that time is
+    up, and `__exit__` turns that into the InputError.
+    """
+
+    def __init__(self, seconds: float | None, path: str) -> None:
+        self.seconds, self.path = seconds, path
+        self.active = bool(seconds) and seconds > 0 and _available()  # type: ignore[operator]
+        self.fired = False
+        self.previous: object = None
+
+    def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
+        if frame is not None and frame.f_code in _QUIET_CODE:
+            self.fired = True
+            return
+        raise _Expired
+
+    def __enter__(self) -> time_limit:
+        if self.active:
+            self.previous = signal.signal(signal.SIGALRM, self._on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)  # type: ignore[arg-type]
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if not self.active:
+            return False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self.previous)  # type: ignore[arg-type]
+        if self.fired or exc_type is _Expired:
+            raise InputError(self.path, f"gave up after {self.seconds:g} s (--timeout-per-file); "
+                                        "the file is pathological or far larger than any model") from None
+        return False
+
+
+_QUIET_CODE = frozenset({time_limit.__enter__.__code__, time_limit.__exit__.__code__})

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import entry_points
 
+from .errors import UsageError
 from .rule import Rule
 
 ENTRY_POINT_GROUP = "mnnlint.rules"
 BUILTIN_PACKAGE = "mnnlint.rules"  # where the built-in rules live
 
 
-class RegistryError(Exception):
+class RegistryError(UsageError):
     """Two rules claim one code, or a plugin does not load: a usage error (exit 2)."""
 
 

@@ -18,10 +18,14 @@ from .diagnostics import Diagnostic, OpRef, Severity
 from .model import Model, Op
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import networkx as nx
 
     from .capabilities import Capabilities, ReleaseTable
     from .capabilities.support import OpFacts, Verdict
+    from .report import Checked
+    from .settings import Suppression
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "How to fix")
 
@@ -52,6 +56,24 @@ class Rule:
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         raise NotImplementedError
+
+    def check_run(self, ctx: RunContext) -> Iterator[Diagnostic]:
+        """The run phase: called once, after every model was checked and policy applied.
+
+        For rules about the run rather than one model (M001 reports suppressions that hid
+        nothing). A rule that only overrides this sets `op_types = frozenset()` so the
+        per-model phase gives it nothing.
+        """
+        return iter(())
+
+    @classmethod
+    def has_run_phase(cls) -> bool:
+        return cls.check_run is not Rule.check_run
+
+    @classmethod
+    def option_values(cls, given: Mapping[str, Any]) -> dict[str, Any]:
+        """The rule's options: the config's values over the declared defaults."""
+        return {name: given.get(name, option.default) for name, option in cls.options.items()}
 
     @classmethod
     def summary(cls) -> str:
@@ -164,4 +186,40 @@ class RuleContext:
             fix=fix,
             count=count,
             related=tuple(OpRef.of(o) for o in related),
+        )
+
+
+@dataclass(frozen=True)
+class SuppressionUse:
+    """What policy saw of one suppression during the run."""
+
+    suppression: Suppression
+    matched: int  # findings it covered, expired or not
+    expired_at: Diagnostic | None  # the first finding it covered after its `until`
+
+
+@dataclass
+class RunContext:
+    """Everything a rule's run phase may read: what was checked and what policy did."""
+
+    rule: Rule
+    checked: Sequence[Checked]  # every (model, target, release) checked, with build profile
+    suppressions: Sequence[SuppressionUse]
+    selected: frozenset[str]  # codes of the rules that ran in any profile
+    config_label: str  # the config file, for messages
+    root: Path  # globs are relative to this folder
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def relative(self, file: str) -> str:
+        from .globs import relative_path
+
+        return relative_path(file, self.root)
+
+    def diagnostic(
+        self, *, file: str, target: str, release: str, profile: str, message: str,
+        op: OpRef | None = None, fix: str | None = None, severity: Severity | None = None,
+    ) -> Diagnostic:
+        return Diagnostic(
+            code=self.rule.code, rule=self.rule.name, severity=severity or self.rule.severity, message=message,
+            file=file, op=op, target=target, release=release, profile=profile, fix=fix,
         )

@@ -97,17 +97,23 @@ def release_or_build_fix(ctx: RuleContext, group: OpGroup) -> str | None:
     return None
 
 
+def raw_op_text(ctx: RuleContext, type_name: str) -> str:
+    """`coreml runs as Compiler_Geometry: MNN hands it `GatherV2` without its Loop rewrite`."""
+    compiler = ctx.table.compiler(ctx.target)
+    rewrite = "its Loop rewrite" if compiler == "Compiler_Geometry" else "any geometry rewrite"
+    return f"{ctx.target} runs as {compiler}: MNN hands it `{type_name}` without {rewrite}"
+
+
 def why_not(ctx: RuleContext, type_name: str, verdict: Verdict) -> str:
     """Why the backend does not take the op: a build option, a decomposition, the raw op, or nothing."""
-    if verdict.raw_to_backup:
-        return (f"{ctx.target} compiles with {ctx.table.compiler(ctx.target)}, which skips MNN's Loop "
-                f"decomposition of `{type_name}`, and registers no `{type_name}` itself")
     if verdict.blocked and type_name in verdict.missing_parts:
         where = verdict.blocked[0].where
         if verdict.needs:
             return f"its {ctx.target} execution ({where}) is compiled only with {options_text(verdict.needs)}"
         cond = verdict.blocked[0].condition or "a build condition this profile does not meet"
         return f"its {ctx.target} execution ({where}) is compiled only under {cond}"
+    if verdict.raw_to_backup:
+        return f"{raw_op_text(ctx, type_name)}, and {ctx.target} registers no `{type_name}` itself"
     others = [p for p in verdict.missing_parts if p != type_name]
     if others:
         return (f"MNN rewrites it into {', '.join(verdict.into)}, and {ctx.target} lacks "

@@ -41,7 +41,7 @@ class BuildOptionAssumed(Rule):
     code = "B005"
     name = "build-option-assumed"
     severity = Severity.WARNING
-    since = "0.2.0"
+    since = "0.1.0"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         if not ctx.profile_assumed:

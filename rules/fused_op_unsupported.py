@@ -89,10 +89,13 @@ def outcome(ctx: RuleContext, type_name: str, verdict: Verdict) -> str:
                 f"takes its output shape from its first input and the first resize fails with `Compute Shape "
                 f"Error`; nothing falls back, and the model cannot run on any backend")
     if verdict.status is Status.UNRUNNABLE:
-        if verdict.needs:
-            return (f"neither {ctx.target} nor the CPU has an execution for it in this build (compiled only "
-                    f"with {options_text(verdict.needs)}): the model cannot run on any backend")
-        return (f"neither {ctx.target} nor the CPU registers an execution for it in MNN {ctx.release}: "
-                f"the model cannot run")
+        where = f"neither {ctx.target} nor the CPU has" if ctx.target != "cpu" else "the CPU has no"
+        if verdict.needs or (verdict.cpu_needs and ctx.target == "cpu"):
+            return (f"{where} an execution for it in this build (compiled only with "
+                    f"{options_text(verdict.option_bound)}): the model cannot run on any backend")
+        if verdict.cpu_needs:
+            return (f"{ctx.target} has no execution for it in MNN {ctx.release}, and the CPU's is compiled only "
+                    f"with {options_text(verdict.cpu_needs)}: the model cannot run on any backend")
+        return f"{where} execution for it in MNN {ctx.release}: the model cannot run"
     return (f"{why_not(ctx, type_name, verdict)}. MNN prints `Don't support type {type_name}` and runs it on "
             f"the CPU backup, and fused ops have given wrong output there")

@@ -6,7 +6,7 @@ from mnnlint.capabilities.support import Status
 from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import counted, groups_with, options_text, release_or_build_fix, sentence
+from ._common import counted, groups_with, options_text, raw_op_text, release_or_build_fix, sentence
 
 
 class OpUnrunnable(Rule):
@@ -54,10 +54,14 @@ class OpUnrunnable(Rule):
             what = f" (custom op {', '.join(custom)})" if custom else ""
             type_id = ctx.table.op_types.get(verdict.cpu_lacks[0] if verdict.cpu_lacks else type_name)
             error = f"`Create execution error : {type_id}`" if type_id is not None else "`Create execution error`"
-            if verdict.raw_to_backup:
-                why = (f"{ctx.target} compiles with {ctx.table.compiler(ctx.target)}, which skips MNN's Loop "
-                       f"decomposition of `{type_name}`, so it and then the CPU backup are handed the raw op, "
-                       f"and neither registers an execution for it")
+            if verdict.shape_blocked:
+                why = (f"this build has no shape function for it ({verdict.shape_blocked[0].where} is compiled only "
+                       f"with {options_text(verdict.shape_needs) or 'a build condition this profile does not meet'}"
+                       f"), so the first resize fails with `Compute Shape Error` before any backend is asked")
+                fix = "Build MNN with the option named, or replace the op in the source model"
+            elif verdict.raw_to_backup:
+                why = (f"{raw_op_text(ctx, type_name)}, then hands the same raw op to the CPU backup, and "
+                       f"neither registers an execution for it (the CPU runs `{type_name}` only through that rewrite)")
                 fix = (f"Run the model on a backend that decomposes `{type_name}` (cpu, or a GPU backend), or "
                        f"replace the op in the source model")
             elif verdict.at_load:

@@ -1,9 +1,11 @@
+"""M001: the run-level rule, and the one to copy for run-level checks (`check_run`)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from mnnlint.diagnostics import Diagnostic, Severity
-from mnnlint.rule import Rule, RuleContext
+from mnnlint.rule import Rule, RunContext, SuppressionUse
 
 
 class SuppressionUnused(Rule):
@@ -40,8 +42,43 @@ class SuppressionUnused(Rule):
     code = "M001"
     name = "unused-suppression"
     severity = Severity.WARNING
-    # Produced by mnnlint.policy after every rule ran; the engine gives it no ops.
-    op_types = frozenset()
+    since = "0.1.0"
+    op_types = frozenset()  # nothing per model: this rule runs once per run, in check_run
 
-    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        return iter(())
+    def check_run(self, ctx: RunContext) -> Iterator[Diagnostic]:
+        for use in ctx.suppressions:
+            found = self._expired(ctx, use) if use.expired_at is not None else self._unused(ctx, use)
+            if found is not None:
+                yield found
+
+    @staticmethod
+    def _where(ctx: RunContext, use: SuppressionUse) -> str:
+        s = use.suppression
+        return f"suppression #{s.index} in {ctx.config_label} ({s.describe()})"
+
+    def _expired(self, ctx: RunContext, use: SuppressionUse) -> Diagnostic | None:
+        s, d = use.suppression, use.expired_at
+        assert d is not None
+        until = (f"expired on {s.until_date.isoformat()}" if s.until_date
+                 else f"applies only before MNN {s.until_release}, and {d.release} was checked")
+        return ctx.diagnostic(
+            file=d.file, op=d.op, target=d.target, release=d.release, profile=d.profile,
+            message=f"{self._where(ctx, use)} {until}: the {s.rule} finding it covered is reported again",
+            fix="Fix the finding, or renew the suppression with a new `until` and reason")
+
+    def _unused(self, ctx: RunContext, use: SuppressionUse) -> Diagnostic | None:
+        """Only suppressions whose rule ran and whose path and target were checked."""
+        from mnnlint.policy import covers_target
+
+        s = use.suppression
+        if use.matched or s.rule not in ctx.selected:
+            return None
+        scope = [c for c in ctx.checked if s.path.matches_file(c.file, ctx.root)
+                 and (s.target is None or covers_target(s.target, c.target))]
+        if not scope:
+            return None
+        first = scope[0]
+        return ctx.diagnostic(
+            file=first.file, target=first.target, release=first.release, profile=first.profile,
+            message=f"{self._where(ctx, use)} matched no finding in the {len(scope)} model check(s) its path covers",
+            fix="Delete the suppression: the finding it was written for is gone")

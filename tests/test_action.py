@@ -126,7 +126,8 @@ def test_action_annotates_summarises_and_fails(action_path: Path, workspace: Pat
     errors = [line for line in proc.stdout.splitlines() if line.startswith("::error ")]
     assert len(errors) == 1
     assert errors[0].startswith("::error file=models/qwen.mnn,line=1,title=B002 fused-op-unsupported (cuda)::")
-    assert "| error | `B002` fused-op-unsupported | `models/qwen.mnn` | cuda | 3.2.0 |" in got["summary"]
+    row = "| error | <code>B002</code> fused-op-unsupported | <code>models/qwen.mnn</code> | cuda | MNN 3.2.0 |"
+    assert row in got["summary"]
     assert got["summary"].count("## mnnlint") == 1  # the SARIF run does not append a second one
     sarif = json.loads((workspace / "reports" / "mnnlint.sarif").read_text())
     assert_valid_sarif(sarif)

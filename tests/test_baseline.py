@@ -115,3 +115,50 @@ def test_bad_baseline_is_a_usage_error(project: Path) -> None:
     for name in ("b.json", "missing.json"):
         proc = run("models/model.mnn", *CHECK, "--baseline", name, cwd=project)
         assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and name in proc.stderr
+
+
+# --- hostile baselines (issue 11): bounded, never blocking, one line each ---------------
+
+
+def _one_line_exit_2(proc: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert "Traceback" not in proc.stderr and "internal error" not in line
+    for fragment in fragments:
+        assert fragment in line, line
+
+
+@pytest.mark.parametrize(("body", "fragment"), [
+    ('{"version": 1, "findings": [{"path": "a", "fingerprint": "b", "count": Infinity}]}', "Infinity"),
+    ('{"version": 1, "findings": [{"path": "a", "fingerprint": "b", "count": NaN}]}', "NaN"),
+    ('{"version": 1, "findings": [{"path": "a", "fingerprint": "b", "count": 1e999}]}', "malformed entry #1"),
+    ('{"version": 1, "findings": [{"path": "a", "fingerprint": "b", "count": true}]}', "malformed entry #1"),
+    ('{"version": 1, "findings": [{"path": "a", "fingerprint": "b", "count": -5}]}', "malformed entry #1"),
+    ('{"version": 1, "findings": [{"path": ["a"], "fingerprint": "b"}]}', "malformed entry #1"),
+    ('{"version": 1, "findings": [' + "[" * 100000, "invalid JSON"),
+])
+def test_malformed_baseline_is_one_line(project: Path, body: str, fragment: str) -> None:
+    (project / "b.json").write_text(body)
+    _one_line_exit_2(run("models/model.mnn", *CHECK, "--baseline", "b.json", cwd=project), "b.json", fragment)
+
+
+def test_baseline_that_is_a_device_a_fifo_or_huge_is_refused_at_once(project: Path) -> None:
+    os.mkfifo(project / "fifo.json")
+    with open(project / "huge.json", "wb") as f:  # sparse: 3 GB on paper, nothing on disk
+        f.truncate(3 << 30)
+    for name, fragment in (("/dev/zero", "not a regular file"), ("fifo.json", "not a regular file"),
+                           ("huge.json", "larger than")):
+        proc = run("models/model.mnn", *CHECK, "--baseline", name, cwd=project)  # times out if it blocks
+        _one_line_exit_2(proc, name, fragment)
+
+
+def test_baseline_is_never_written_over_a_model_or_an_input(project: Path) -> None:
+    before = (project / "models" / "model.mnn").read_bytes()
+    (project / "mnnlint.toml").write_text('target = "cuda"\n')
+    for target, fragment in (("models/model.mnn", "over a model file"), ("models/other.mnn", "over a model file"),
+                             ("models/model.mnn.weight", "over a model file"), ("mnnlint.toml", "over an input")):
+        proc = run("models/model.mnn", "--write-baseline", target, cwd=project)
+        _one_line_exit_2(proc, fragment)
+    assert (project / "models" / "model.mnn").read_bytes() == before
+    assert not (project / "models" / "other.mnn").exists()
+    assert (project / "mnnlint.toml").read_text() == 'target = "cuda"\n'

@@ -114,7 +114,7 @@ def test_severity_override_changes_report_and_exit_code(tmp_path: Path) -> None:
 def test_output_format_from_config_env_and_flag(tmp_path: Path) -> None:
     (tmp_path / "mnnlint.toml").write_text('target = "cuda"\nmnn-version = "3.2.0"\noutput-format = "concise"\n')
     concise = run(EXAMPLE, cwd=tmp_path).stdout
-    assert concise.startswith(f"{EXAMPLE}:op#38[") and "B002 [cuda@3.2.0]" in concise
+    assert concise.startswith(f"{EXAMPLE}:op#38") and "B002 [cuda@3.2.0]" in concise
     assert report(run(EXAMPLE, cwd=tmp_path, env={"MNNLINT_OUTPUT_FORMAT": "json"}))["diagnostics"]
     flagged = run(EXAMPLE, "--format", "concise", cwd=tmp_path, env={"MNNLINT_OUTPUT_FORMAT": "json"})
     assert flagged.stdout == concise
@@ -230,9 +230,10 @@ def test_config_cannot_make_mnnlint_import_a_module(tmp_path: Path) -> None:
 
 def test_rule_options_are_validated_against_the_rule() -> None:
     from mnnlint.capabilities import Capabilities
-    from mnnlint.config import ConfigError, parse_config, resolve
+    from mnnlint.config import ConfigError, parse_config
     from mnnlint.registry import build_registry
     from mnnlint.rule import Option, Rule
+    from mnnlint.settings import Context, resolve
 
     class Limit(Rule):
         """Too many ops."""
@@ -241,14 +242,15 @@ def test_rule_options_are_validated_against_the_rule() -> None:
         options: ClassVar = {"max-ops": Option(int, 100, "most ops allowed"), "ratio": Option(float, 0.5, "share")}
 
     registry, caps, path = build_registry([("test", [Limit])]), Capabilities(), Path("mnnlint.toml")
-    config = parse_config('[rules.T001]\nmax-ops = 7\nratio = 1\n', path, registry, caps)
-    resolved = resolve("", config.top, registry, caps, "mnnlint.toml")
-    assert resolved.rule_options == {"T001": {"max-ops": 7, "ratio": 1}}
-    assert resolve("", parse_config("", path, registry, caps).top, registry, caps, "x").rule_options == {
+    ctx = Context(registry, caps)
+    config = parse_config('[rules.T001]\nmax-ops = 7\nratio = 1\n', path, ctx)
+    resolved = resolve("", [config.top], ctx)
+    assert resolved.as_dict()["rules"] == {"T001": {"max-ops": 7, "ratio": 1}}
+    assert resolve("", [parse_config("", path, ctx).top], ctx).as_dict()["rules"] == {
         "T001": {"max-ops": 100, "ratio": 0.5}}
     for bad in ('max-ops = "7"', "max-ops = true", 'ratio = "x"', "max-ops = 1.5"):
         with pytest.raises(ConfigError, match=r"mnnlint.toml: top level key 'rules.T001.(max-ops|ratio)': must be"):
-            parse_config(f"[rules.T001]\n{bad}\n", path, registry, caps)
+            parse_config(f"[rules.T001]\n{bad}\n", path, ctx)
 
 
 def test_readme_configuration_examples_are_valid(tmp_path: Path) -> None:
@@ -267,3 +269,51 @@ def test_readme_configuration_examples_are_valid(tmp_path: Path) -> None:
     assert android["target"] == ["opencl", "cpu"] and android["build-options"] == {
         "MNN_SUPPORT_TRANSFORMER_FUSE": True} and "B001" not in android["rules-enabled"]
     assert [s["until"] for s in data["suppress"]] == ["3.3.0"]
+
+
+# --- hostile config files (issue 11): bounded, never blocking, one line each ------------
+
+
+@pytest.mark.parametrize(("text", "key", "fragment"), [
+    ('a = ' + "[" * 100000 + "\n", "", "nested too deeply"),
+    ('a = ' + "[" * 40 + "]" * 40 + "\n", "", "nested more than"),
+    ('[per-file-ignores]\n"[z-a].mnn" = ["B"]\n', "per-file-ignores.[z-a].mnn", "bad character range"),
+    ('exclude = ["[z-a]"]\n', "exclude", "bad character range"),
+    ('[[suppress]]\nrule = "B002"\npath = "a[\\\\"\nreason = "r"\n', "suppress[1].path", "invalid glob"),
+    ('[per-file-ignores]\n"**/a/**/b/**/c" = ["B"]\n', "per-file-ignores.**/a/**/b/**/c", "more than 2"),
+    ('timeout-per-file = nan\n', "timeout-per-file", "seconds"),
+    ('timeout-per-file = inf\n', "timeout-per-file", "seconds"),
+    ('timeout-per-file = 0.00001\n', "timeout-per-file", "seconds"),
+    ('build-options = { MNN_CUDAA = true }\n', "build-options", "did you mean MNN_CUDA?"),
+])
+def test_hostile_config_values_are_one_line(tmp_path: Path, text: str, key: str, fragment: str) -> None:
+    test_bad_config_is_one_line_naming_file_and_key(tmp_path, text, key, fragment)
+
+
+def test_config_that_is_a_device_a_fifo_or_huge_is_refused_at_once(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo.toml")
+    with open(tmp_path / "huge.toml", "wb") as f:
+        f.truncate(3 << 30)
+    for name, fragment in (("/dev/zero", "not a regular file"), ("fifo.toml", "not a regular file"),
+                           ("huge.toml", "larger than")):
+        proc = run(EXAMPLE, "--config", name, cwd=tmp_path)  # the 120 s timeout fails it if it blocks
+        assert proc.returncode == 2
+        (line,) = proc.stderr.strip().splitlines()
+        assert name in line and fragment in line
+    os.mkfifo(tmp_path / "mnnlint.toml")  # found by discovery: skipped, never opened for reading
+    assert run(EXAMPLE, cwd=tmp_path).returncode == 0
+
+
+def test_exclude_per_file_ignores_and_suppressions_read_a_glob_alike(tmp_path: Path) -> None:
+    """One engine: `models/*.mnn` is anchored at the config's folder for every use."""
+    nested = tmp_path / "x" / "models"
+    nested.mkdir(parents=True)
+    shutil.copy(FUSED, nested / "a.mnn")
+    head = 'target = "cuda"\nmnn-version = "3.2.0"\n'
+    for body in ('exclude = ["models/*.mnn"]\n', '[per-file-ignores]\n"models/*.mnn" = ["B002"]\n',
+                 '[[suppress]]\nrule = "B002"\npath = "models/*.mnn"\nreason = "r"\n'):
+        (tmp_path / "mnnlint.toml").write_text(head + body)
+        found = [c for c in codes(run("x", "--format", "json", cwd=tmp_path)) if c[0] != "M001"]
+        assert found == [("B002", "a.mnn", "cuda")], body
+        (tmp_path / "mnnlint.toml").write_text(head + body.replace("models/*.mnn", "x/models/*.mnn"))
+        assert codes(run("x", "--format", "json", cwd=tmp_path)) == [], body

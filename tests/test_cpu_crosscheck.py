@@ -15,10 +15,11 @@ import pytest
 from conftest import MODELS, fixture_models
 
 from mnnlint.capabilities import Capabilities
-from mnnlint.engine import CheckPlan, check_model
+from mnnlint.engine import check_model
 from mnnlint.inputs import ModelSource
 from mnnlint.loader import load
 from mnnlint.registry import load_registry
+from mnnlint.settings import Profile
 
 pytest.importorskip("MNN")
 from runtime_probe import probe
@@ -29,7 +30,7 @@ CAPS = Capabilities()
 @pytest.mark.parametrize("path", fixture_models(), ids=lambda p: str(p.relative_to(MODELS)))
 def test_cpu_prediction_agrees_with_the_runtime(path: Path) -> None:
     model = load(ModelSource(str(path)))
-    plan = CheckPlan(targets=["cpu"], releases=["3.6.1"], rules=load_registry().rules, profile="llm")
+    plan = Profile(targets=("cpu",), releases=("3.6.1",), rules=load_registry().rules, build_profile="llm")
     found = check_model(model, plan, CAPS).diagnostics
     predicted_unsupported = {d.op.type_name for d in found if d.code in ("B002", "B003") and d.op}
     predicted_crash = any(d.code == "P001" for d in found)

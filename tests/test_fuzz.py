@@ -22,7 +22,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fuzz.craft import CRAFTED
-from fuzz.harness import REGRESSIONS, Workdir, bases, check_file, cli_check
+from fuzz.harness import REGRESSIONS, Workdir, bases, check_file, cli_check, unsafe_output
 from fuzz.mutate import TINY, appended_vector_bomb, mutant
 from mnnlint.errors import InputError
 from mnnlint.limits import time_limit
@@ -86,7 +86,7 @@ def test_regression_folder_is_not_empty() -> None:
     assert REGRESSION_FILES, "fuzz/regressions/ holds the files of every crash fixed so far"
 
 
-@pytest.mark.parametrize("name", sorted(set(CRAFTED) - {"dense", "duplicate_names"}))
+@pytest.mark.parametrize("name", sorted(set(CRAFTED) - {"dense", "duplicate_names", "huge_index_vector"}))
 def test_crafted_control_flow_is_read(name: str, tmp_path: Path) -> None:
     path = tmp_path / f"{name}.mnn"
     path.write_bytes(CRAFTED[name]())
@@ -108,6 +108,14 @@ def test_models_cut_short_while_read_are_one_input_error(sound, tmp_path: Path) 
         path.write_bytes(base.data)
         said = shrink_while_reading(path, min(cut, len(base.data) - 1))
         assert said.startswith(str(path)) and "changed while it was being read" in said, (base.name, cut, said)
+
+
+def test_million_element_index_vector_is_rejected_not_allocated(tmp_path: Path) -> None:
+    path = tmp_path / "wide.mnn"
+    path.write_bytes(CRAFTED["huge_index_vector"]())
+    outcome = check_file(path, seconds=PER_FILE_SECONDS, trace_memory=True)
+    assert outcome.kind == "rejected" and "Op.inputIndexes of 1048577 elements" in outcome.detail, outcome
+    assert outcome.traced_peak < 8 << 20
 
 
 def test_duplicate_subgraph_names_are_rejected_not_dropped(tmp_path: Path) -> None:
@@ -185,6 +193,7 @@ def test_cli_on_a_sample_one_line_exit_2_no_traceback(sound, tmp_path: Path) -> 
     for path, kind in samples:
         code, lines, printed = cli_check(path, CLI_ARGS)
         assert "Traceback" not in printed, printed
+        assert unsafe_output(printed) is None, printed
         if kind == "rejected":
             assert code == 2, printed
             assert len(lines) == 1 and str(path) in lines[0], lines

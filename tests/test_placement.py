@@ -23,12 +23,13 @@ import pytest
 from conftest import FIXTURES, MODELS
 
 from mnnlint.capabilities import Capabilities
-from mnnlint.engine import CheckPlan, check_model
+from mnnlint.engine import check_model
 from mnnlint.inputs import expand
 from mnnlint.loader import load
 from mnnlint.model import Op
 from mnnlint.placement import CPU, LOAD, SOURCE, TARGET, judge, place_graph
 from mnnlint.registry import load_registry
+from mnnlint.settings import Profile
 
 PLACED = FIXTURES / "placement_models"
 CAPS = Capabilities()
@@ -37,7 +38,8 @@ CAPS = Capabilities()
 def placement(path: Path, target: str = "cuda", release: str = "3.6.1"):  # type: ignore[no-untyped-def]
     (source,) = list(expand([str(path)]))
     model = load(source)  # type: ignore[arg-type]
-    result = check_model(model, CheckPlan([target], [release], list(load_registry().rules)), CAPS)
+    plan = Profile(targets=(target,), releases=(release,), rules=tuple(load_registry().rules))
+    result = check_model(model, plan, CAPS)
     (check,) = result.checked
     return model, check.placement
 
@@ -223,9 +225,11 @@ def test_json_placement_keys_in_every_checked_entry() -> None:
 
 def test_text_has_one_line_per_check_and_a_line_across_targets() -> None:
     proc = run(str(PLACED / "unique.mnn"), "-t", "cuda,cpu", "--mnn-version", "3.6.1")
-    lines = [ln for ln in proc.stdout.splitlines() if ln.strip().startswith("placement:")]
-    assert len(lines) == 2
-    assert "cuda: 2 partitions, 1 crossing (64 B/inference) · cpu: 1 partition" in proc.stdout
+    starts = [ln for ln in proc.stdout.splitlines() if ln.startswith(("  cuda, MNN 3.6.1: ", "  cpu, MNN 3.6.1: "))]
+    assert len(starts) == 2
+    flat = " ".join(proc.stdout.split())  # lines wrap at 80 columns
+    assert "cuda, MNN 3.6.1: NO · 2 ops: 1 on cuda, 1 on CPU · 2 partitions · 1 crossing (64 B/inference)" in flat
+    assert "across targets, MNN 3.6.1: cuda: 2 partitions, 1 crossing (64 B/inference) · cpu: 1 partition" in flat
 
 
 def test_sarif_and_github_summary_carry_placement(tmp_path: Path) -> None:

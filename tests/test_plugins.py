@@ -166,3 +166,22 @@ def test_library_api_applies_a_named_config(tmp_path: Path) -> None:
     found = mnnlint.lint(MODELS, targets="opencl", mnn_version="3.2.0", select=["B002"], config=config)
     assert sorted((Path(d.file).name, str(d.severity)) for d in found) == [
         ("llm.mnn", "info"), ("transformer_fused.mnn", "info")]
+
+
+def test_readme_library_snippet_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Plugin rules and the library API", 1)[1]
+    (snippet,) = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    exec(compile(snippet.replace('"model.mnn"', repr(str(EXAMPLE))), "README.md", "exec"), {})
+    assert capsys.readouterr().out.startswith("B002 error ")
+
+
+def test_library_errors_name_the_argument() -> None:
+    import mnnlint
+
+    with pytest.raises(mnnlint.ConfigError, match="argument targets: unknown target 'gpu9000'"):
+        mnnlint.lint(EXAMPLE, targets="gpu9000")
+    with pytest.raises(mnnlint.UsageError, match="argument build_options: unknown build option 'NOPE'"):
+        mnnlint.lint(EXAMPLE, build_options={"NOPE": True})

@@ -101,7 +101,7 @@ def test_fused_model_refused_clean_passes_other_files_skipped(scratch: tuple[Pat
     clean = subprocess.run(run, cwd=repo, env=env, text=True, capture_output=True, timeout=900)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "mnnlint" in clean.stdout and "Passed" in clean.stdout
-    assert "cnn.mnn on cuda, MNN 3.2.0" in clean.stdout  # the hook ran on the model ...
+    assert "1 model on cuda, against MNN 3.2.0" in clean.stdout  # the hook ran on the one model ...
     assert "notes.txt" not in clean.stdout  # ... and was not handed the text file
 
     git(repo, "add", "qwen.mnn", env=env)
@@ -127,7 +127,7 @@ def test_try_repo_runs_the_uncommitted_checkout(scratch: tuple[Path, dict[str, s
     git(sub, "add", "cnn.mnn", env=env)
     result = try_repo(sub, env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "cnn.mnn on cpu" in result.stdout
+    assert "1 model on cpu" in result.stdout and "no findings in 1 model" in result.stdout
 
 
 def _checkout_rev(env: dict[str, str]) -> tuple[Path, str]:

@@ -174,3 +174,20 @@ def test_quantised_convolutions_say_so() -> None:
     assert quant and all(op.params["quantized"] and op.params["quant_bits"] == 8 for op in quant)
     plain = [op for op in read_model(str(MODELS / "cnn.mnn")).ops if op.param_type == "Convolution2D"]
     assert plain and not any(op.params["quantized"] or "quant_type" in op.params for op in plain)
+
+
+def test_static_model_tensor_shapes_match_converter_dump(converter_json) -> None:
+    """--saveStaticModel stores every tensor's dims and type; Tensor.dims/data_type/data_format carry them."""
+    path = Path(__file__).parent / "fixtures" / "static" / "cnn_static.mnn"
+    expected = converter_json(path)
+    model = read_model(str(path))
+    assert model.usage == "INFERENCE_STATIC"
+    described = {d.get("index", 0): d["blob"] for d in expected["extraTensorDescribe"] if "blob" in d}
+    assert described and len(described) == len(model.tensors)
+    for index, blob in described.items():
+        tensor = model.tensors[index]
+        assert tensor.dims == tuple(blob.get("dims", ()))
+        assert tensor.data_type == blob.get("dataType", "DT_FLOAT")
+        assert tensor.data_format == blob.get("dataFormat", "NCHW")
+    plain = read_model(str(MODELS / "cnn.mnn"))
+    assert all(t.dims is None for t in plain.tensors)

@@ -63,3 +63,14 @@ def test_every_op_param_path_is_a_field_of_the_schema() -> None:
         for v in values:
             if v.enum:
                 assert v.enum in ENUMS, (param_type, v)
+
+
+def test_linting_needs_no_flatbuffers_runtime() -> None:
+    """The reader reads by slot from mnn_layout; flatbuffers is a test-only dependency now."""
+    model = ROOT / "tests" / "fixtures" / "models" / "control_flow.mnn"
+    code = ("import sys; sys.modules['flatbuffers'] = None; sys.modules['numpy'] = None\n"
+            "from mnnlint import cli\n"
+            f"sys.exit(cli.main(['--target', 'cpu', {str(model)!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "control_flow.mnn" in proc.stdout

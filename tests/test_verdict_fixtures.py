@@ -15,10 +15,11 @@ from conftest import FIXTURES
 
 from mnnlint.capabilities import Capabilities, support
 from mnnlint.constness import constant_ops
-from mnnlint.engine import CheckPlan, check_model
+from mnnlint.engine import check_model
 from mnnlint.inputs import ModelSource
 from mnnlint.loader import load
 from mnnlint.registry import load_registry
+from mnnlint.settings import Profile
 
 VERDICTS = FIXTURES / "verdicts"
 MANIFEST = json.loads((VERDICTS / "MANIFEST.json").read_text())
@@ -44,7 +45,7 @@ def test_cpu_prediction_agrees_with_the_runtime(name: str) -> None:
 
     path = VERDICTS / MANIFEST[name]["file"]
     model = load(ModelSource(str(path)))
-    plan = CheckPlan(targets=["cpu"], releases=["3.6.1"], rules=load_registry().rules, profile="llm")
+    plan = Profile(targets=("cpu",), releases=("3.6.1",), rules=tuple(load_registry().rules), build_profile="llm")
     found = check_model(model, plan, CAPS).diagnostics
     predicted = {d.op.type_name for d in found if d.code in ("B002", "B003") and d.op}
     seen = probe(path)
@@ -57,8 +58,8 @@ def test_moe_runs_on_the_runtime_and_is_not_unrunnable() -> None:
     assert MANIFEST["moe"]["cpu_probe"]["finished"] and not MANIFEST["moe"]["cpu_probe"]["unsupported"]
     model = load(ModelSource(str(VERDICTS / "moe.mnn")))
     for release in ("3.2.0", "3.6.1", "HEAD"):
-        plan = CheckPlan(targets=["cpu", "cuda", "opencl"], releases=[release], rules=load_registry().rules,
-                         profile="llm")
+        plan = Profile(targets=("cpu", "cuda", "opencl"), releases=(release,), rules=tuple(load_registry().rules),
+                       build_profile="llm")
         found = check_model(model, plan, CAPS).diagnostics
         assert not [d for d in found if d.op and d.op.type_name == "MoE"], [d.message for d in found]
 

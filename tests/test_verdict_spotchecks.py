@@ -17,10 +17,11 @@ from conftest import FIXTURES, MODELS
 
 from mnnlint.capabilities import Capabilities
 from mnnlint.capabilities.support import OpFacts, Status, decide
-from mnnlint.engine import CheckPlan, check_model
+from mnnlint.engine import check_model
 from mnnlint.inputs import expand
 from mnnlint.loader import load
 from mnnlint.registry import load_registry
+from mnnlint.settings import Profile
 
 CAPS = Capabilities()
 VERDICTS = FIXTURES / "verdicts"
@@ -70,7 +71,7 @@ CITATIONS = [
 
 def findings(path: Path, target: str, release: str, profile: str | None = None) -> list:
     (source,) = list(expand([str(path)]))
-    plan = CheckPlan(targets=[target], releases=[release], rules=load_registry().rules, profile=profile)
+    plan = Profile(targets=(target,), releases=(release,), rules=tuple(load_registry().rules), build_profile=profile)
     return check_model(load(source), plan, CAPS).diagnostics
 
 
@@ -142,7 +143,7 @@ def test_defect7_three_outcomes_of_the_seed_case() -> None:
 def test_defect8_a_default_run_names_the_option_it_assumed() -> None:
     fused = MODELS / "transformer_fused.mnn"
     (source,) = list(expand([str(fused)]))
-    plan = CheckPlan(targets=["cuda"], releases=["3.6.1"], rules=load_registry().rules)
+    plan = Profile(targets=("cuda",), releases=("3.6.1",), rules=tuple(load_registry().rules))
     result = check_model(load(source), plan, CAPS)
     (entry,) = result.checked
     assert entry.profile_assumed and "MNN_SUPPORT_TRANSFORMER_FUSE=ON" in entry.build_options

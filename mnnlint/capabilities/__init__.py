@@ -15,13 +15,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..errors import UsageError
 from ..model import Model
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PLATFORM_MACRO = re.compile(r"^__|_WIN32|ANDROID|APPLE|ARM|AARCH64|X86|SSE|AVX|NEON")
 
 
-class TableError(Exception):
+class TableError(UsageError):
     """A release, backend or version range the tables cannot answer: a usage error."""
 
 
@@ -199,30 +200,9 @@ class Capabilities:
 
     def resolve_versions(self, spec: str) -> list[str]:
         """Releases named by `latest`, `all`, `HEAD`, `3.2.0`, `3.2` or a range `>=2.8,<3.3`."""
-        spec = spec.strip()
-        if spec in ("", "latest"):
-            return [self.latest]
-        if spec == "all":
-            return list(self.releases)
-        if spec in self.releases:
-            return [spec]
-        tagged = [r for r in self.releases if r != "HEAD"]
-        if re.fullmatch(r"\d+(\.\d+)*", spec):
-            matches = [r for r in tagged if r == spec or r.startswith(spec + ".")]
-            if matches:
-                return [matches[-1]]
-            raise TableError(f"no MNN release {spec} in the tables ({tagged[0]} … {tagged[-1]})")
-        clauses = [c.strip() for c in spec.split(",") if c.strip()]
-        parsed = []
-        for clause in clauses:
-            m = re.fullmatch(r"(>=|<=|==|!=|>|<)\s*(\d+(?:\.\d+)*)", clause)
-            if not m:
-                raise TableError(f"cannot read MNN version {spec!r}: use latest, all, 3.2.0, or >=2.8,<3.3")
-            parsed.append((m.group(1), _vkey(m.group(2))))
-        chosen = [r for r in tagged if all(_compare(_vkey(r), op, v) for op, v in parsed)]
-        if not chosen:
-            raise TableError(f"no release in the tables matches {spec!r}")
-        return chosen
+        from ..release import select_releases
+
+        return select_releases(spec, self.releases)
 
     def gained(self, backend: str, op_type: str, after: str) -> tuple[str, Registration] | None:
         """The first release after `after` where `backend` registers `op_type`, and how."""
@@ -242,12 +222,3 @@ class Capabilities:
         """
         made_for_llm = model.llm is not None or bool(table.fused_op_types & set(model.type_histogram()))
         return "llm" if made_for_llm and "llm" in table.profiles else "default"
-
-
-def _vkey(version: str) -> tuple[int, ...]:
-    parts = tuple(int(p) for p in version.split("."))
-    return parts + (0,) * (3 - len(parts))
-
-
-def _compare(a: tuple[int, ...], op: str, b: tuple[int, ...]) -> bool:
-    return {">=": a >= b, "<=": a <= b, "==": a == b, "!=": a != b, ">": a > b, "<": a < b}[op]

@@ -101,6 +101,7 @@ class Verdict:
     shape_needs: Mapping[str, bool] = field(default_factory=dict)  # options that would compile one
     cpu_lacks: tuple[str, ...] = ()  # commands the CPU backup has no creator for either
     at_load: bool = False  # a constant op: computed on the CPU at resize, not on the backend
+    cpu_needs: Mapping[str, bool] = field(default_factory=dict)  # options that would give the CPU one
 
     @property
     def runs_on_backend(self) -> bool:
@@ -111,7 +112,7 @@ class Verdict:
     @property
     def option_bound(self) -> Mapping[str, bool]:
         """Build options the verdict hinges on: those that would change it."""
-        return {**self.needs, **self.shape_needs}
+        return {**self.cpu_needs, **self.needs, **self.shape_needs}
 
 
 # -- table accessors: the generated facts this decision reads ------------------------------
@@ -291,6 +292,7 @@ def _on_backend(table: ReleaseTable, backend: str, op_type: str, build: Mapping[
                 commands.append(e.op)
         commands = list(dict.fromkeys(commands))
     missing, cpu_lacks, assumed = [], [], []
+    cpu_needs: dict[str, bool] = {}
     via = None
     blocked: tuple[Registration, ...] = ()
     needs: dict[str, bool] = {}
@@ -302,13 +304,15 @@ def _on_backend(table: ReleaseTable, backend: str, op_type: str, build: Mapping[
         if found is not None:
             continue
         missing.append(command)
-        if backend == "cpu" or _registered(table, "cpu", command, build)[0] is None:
+        on_cpu = _registered(table, "cpu", command, build)
+        if backend == "cpu" or on_cpu[0] is None:
             cpu_lacks.append(command)
+            cpu_needs.update(on_cpu[2])
     raw = computer is None and compiler != "Compiler_Loop" and table.geometry(op_type) is not None
     common = {"via": via, "blocked": blocked, "needs": needs, "into": into, "missing_parts": tuple(missing),
               "assumed": tuple(dict.fromkeys(assumed)), "raw_to_backup": raw and bool(missing)}
     if cpu_lacks:
-        return Verdict(Status.UNRUNNABLE, cpu_lacks=tuple(cpu_lacks), **common)
+        return Verdict(Status.UNRUNNABLE, cpu_lacks=tuple(cpu_lacks), cpu_needs=cpu_needs, **common)
     if missing:
         return Verdict(Status.FALLBACK, **common)
     return Verdict(Status.DECOMPOSED if computer is not None else Status.SUPPORTED, **common)

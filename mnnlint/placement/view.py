@@ -172,15 +172,21 @@ def views_for(checked: Sequence[Checked]) -> dict[Checked, list[View]]:
     return out
 
 
-def write_pictures(html: str | None, graph: str | None, diagnostics: Sequence[Diagnostic], run: RunInfo) -> None:
-    """`--html FILE` (the page for this run) and `--graph FILE.dot|.svg`, from one set of views."""
+def pictures(html: str | None, graph: str | None, diagnostics: Sequence[Diagnostic], run: RunInfo
+             ) -> list[tuple[str, str, str]]:
+    """(path, text, what) for `--html FILE` (the page) and `--graph FILE.dot|.svg`, from one set of views."""
     views = views_for(run.checked)
+    out = []
     if html:
+        import io
+
         from ..report.html import render
 
-        with open(html, "w", encoding="utf-8") as out:
-            render(diagnostics, run, out, views)
+        page = io.StringIO()
+        render(diagnostics, run, page, views)
+        out.append((html, page.getvalue(), "HTML page"))
     if graph:
-        from ..report.dot import write_graph
+        from ..report.dot import graph_text
 
-        write_graph(graph, views)
+        out.append((graph, graph_text(graph, views), "graph"))
+    return out

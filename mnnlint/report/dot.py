@@ -11,6 +11,8 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from ..errors import UsageError
+
 if TYPE_CHECKING:
     from ..placement.view import View
     from . import Checked
@@ -19,8 +21,8 @@ FILL = {"target": "#dafbe1", "cpu": "#ffb4a9", "load": "#eaeef2", "nowhere": "#1
 DOT_SECONDS = 60
 
 
-class GraphvizMissing(Exception):
-    """An .svg was asked for but `dot` is not installed."""
+class GraphvizMissing(UsageError):
+    """An .svg was asked for but `dot` is not installed (or failed): one line, exit 2."""
 
 
 def quote(*lines: str) -> str:
@@ -49,17 +51,15 @@ def to_dot(views: Mapping[Checked, Sequence[View]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_graph(path: str, views: Mapping[Checked, Sequence[View]]) -> None:
-    """Write DOT, or SVG through Graphviz when `path` ends in .svg."""
+def graph_text(path: str, views: Mapping[Checked, Sequence[View]]) -> str:
+    """DOT, or SVG through Graphviz when `path` ends in .svg."""
     text = to_dot(views)
     if not path.lower().endswith(".svg"):
-        with open(path, "w", encoding="utf-8") as out:
-            out.write(text)
-        return
+        return text
     dot = shutil.which("dot")
     if dot is None:
         raise GraphvizMissing("--graph FILE.svg needs Graphviz's `dot`; install graphviz or write FILE.dot")
-    proc = subprocess.run([dot, "-Tsvg", "-o", path], input=text, text=True, capture_output=True,
-                          timeout=DOT_SECONDS)
+    proc = subprocess.run([dot, "-Tsvg"], input=text, text=True, capture_output=True, timeout=DOT_SECONDS)
     if proc.returncode != 0:
-        raise GraphvizMissing(f"dot failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ''}")
+        raise GraphvizMissing(f"Graphviz's dot failed: {(proc.stderr.strip().splitlines() or [''])[-1]}")
+    return proc.stdout

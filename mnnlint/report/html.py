@@ -10,12 +10,13 @@ findings table. Every name from the model goes through `html.escape`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from html import escape
+from html import escape as _html
 from typing import TYPE_CHECKING, TextIO
 
 from ..diagnostics import Diagnostic
 from . import Checked, RunInfo
-from .placement_text import placement_line
+from .common import placement_line
+from .escape import text
 
 if TYPE_CHECKING:
     from ..placement.view import View
@@ -142,5 +143,10 @@ def _findings(found: Sequence[Diagnostic], out: TextIO) -> None:
     out.write("</table>")
 
 
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+def escape(value: object) -> str:
+    """A name as HTML text: control characters shown as escapes first (escape.text), then entities."""
+    return _html(text(str(value)))
+
+
+def _short(value: str, n: int) -> str:
+    return value if len(value) <= n else value[: n - 1] + "…"

@@ -1,20 +1,23 @@
-"""`--output-format json-lines`: one JSON object per diagnostic, for streaming and `jq -c`.
+"""`--output-format json-lines`: one JSON object per line, for streaming and `jq -c`.
 
-Each line is the object `--output-format json` lists under `diagnostics`, so the two
-formats never drift apart; nothing else is printed.
+A diagnostic's line is the object `--output-format json` lists under `diagnostics`
+(`common.diagnostic_dict`, shared by both).
+A file that could not be read is a line `{"input_error": "path: why"}`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TextIO
 
 from ..diagnostics import Diagnostic
 from . import RunInfo
-from .json import diagnostic_dict
+from .common import diagnostic_dict
+from .escape import json_dumps
 
 
 def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None:
     for d in diagnostics:
-        out.write(json.dumps(diagnostic_dict(d), ensure_ascii=False, separators=(",", ":")) + "\n")
+        out.write(json_dumps(diagnostic_dict(d)) + "\n")
+    for err in run.input_errors:
+        out.write(json_dumps({"input_error": err}) + "\n")

@@ -3,7 +3,9 @@
 One testsuite per (model, target); in it one testcase per finding (its rule and op),
 failing for errors and warnings, and one passing testcase per rule and release that
 found nothing there, so a clean model shows as passed tests rather than as nothing.
-Files that could not be read are a testsuite of errored cases.
+Files that could not be read are a testsuite of errored cases. CI systems show these
+names and messages to people (and some print them in the job log), so every text is
+escaped as in the other human formats; characters XML cannot carry are replaced.
 """
 
 from __future__ import annotations
@@ -15,18 +17,28 @@ from typing import TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from . import Checked, RunInfo
-from .sarif import rule_classes
+from .common import rules_by_code
+from .escape import line, text
 
 FAILS = (Severity.ERROR, Severity.WARNING)
 # Characters XML 1.0 cannot carry at all; op names come from the model file and may hold them.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def _safe(value: str, *, keep_newlines: bool = False) -> str:
+    """Escaped text (`escape`); an attribute is one line, an element's text keeps its lines."""
+    if not keep_newlines:
+        value = " ".join(value.split("\n"))
+    value = "\n".join(line(part) for part in text(value, keep_newlines=keep_newlines).split("\n"))
+    return _NOT_XML.sub("\ufffd", value)
+
+
 def _clean(tree: ET.Element) -> None:
+    """Every attribute and text of the tree made safe (see the module's docstring)."""
     for el in tree.iter():
-        el.attrib = {k: _NOT_XML.sub("\ufffd", v) for k, v in el.attrib.items()}
+        el.attrib = {k: _safe(v) for k, v in el.attrib.items()}
         if el.text:
-            el.text = _NOT_XML.sub("\ufffd", el.text)
+            el.text = _safe(el.text, keep_newlines=True)
 
 
 def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
@@ -36,9 +48,10 @@ def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
 def _detail(d: Diagnostic) -> str:
     lines = [d.message]
     if d.op:
-        lines.append(f"op: {d.op.logical_path} ({d.op.type_name}), bytes {d.op.byte_offset}+{d.op.byte_length}")
+        lines.append(f"op: {text(d.op.logical_path)} ({text(d.op.type_name)}), "
+                     f"bytes {d.op.byte_offset}+{d.op.byte_length}")
     if d.related:
-        lines.append(f"also: {', '.join(op.logical_path for op in d.related)}")
+        lines.append(f"also: {', '.join(text(op.logical_path) for op in d.related)}")
     lines.append(f"target {d.target}, MNN {d.release}, build profile {d.profile}")
     if d.fix:
         lines.append(f"fix: {d.fix}")
@@ -46,12 +59,14 @@ def _detail(d: Diagnostic) -> str:
 
 
 def build(diagnostics: Sequence[Diagnostic], run: RunInfo) -> ET.Element:
-    rules = rule_classes(diagnostics, run)
+    rules = list(rules_by_code(run).values())
     suites: dict[tuple[str, str], list[Checked]] = {}
     for c in run.checked:
         suites.setdefault((c.file, c.target), []).append(c)
+    by_suite: dict[tuple[str, str], list[Diagnostic]] = {}
     for d in diagnostics:  # findings for a check the run did not list still get a suite
         suites.setdefault((d.file, d.target), [])
+        by_suite.setdefault((d.file, d.target), []).append(d)
     root = ET.Element("testsuites", name="mnnlint")
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for (file, target), checks in suites.items():
@@ -61,7 +76,7 @@ def build(diagnostics: Sequence[Diagnostic], run: RunInfo) -> ET.Element:
         for c in checks:
             ET.SubElement(props, "property", name=f"mnn-release {c.release}",
                           value=f"build profile {c.profile}, tables at {c.commit}")
-        mine = [d for d in diagnostics if (d.file, d.target) == (file, target)]
+        mine = by_suite.get((file, target), [])
         releases = list(dict.fromkeys([*(c.release for c in checks), *(d.release for d in mine)]))
         tests = failures = 0
         for release in releases:

@@ -17,9 +17,11 @@ def with_progress(items: Iterable[T], out: TextIO) -> Iterator[T]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
     from .console import make_console
+    from .escape import text
 
     progress = Progress(SpinnerColumn(), TextColumn("linting"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.description}"), console=make_console(out), transient=True)
+                        TextColumn("{task.description}", markup=False), console=make_console(out, color=False),
+                        transient=True)
     task = None
     try:
         for count, item in enumerate(items, 1):
@@ -27,7 +29,7 @@ def with_progress(items: Iterable[T], out: TextIO) -> Iterator[T]:
                 progress.start()
                 task = progress.add_task("", total=None, completed=count - 1)
             if task is not None:
-                progress.update(task, advance=1, description=str(getattr(item, "path", ""))[-60:])
+                progress.update(task, advance=1, description=text(getattr(item, "path", ""))[-60:])
             yield item
     finally:
         progress.stop()

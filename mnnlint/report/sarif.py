@@ -11,14 +11,13 @@ out op indexes and offsets: a re-exported model keeps its alerts.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
-from urllib.parse import quote
 
 from ..diagnostics import Diagnostic, OpRef, Severity, fingerprint
 from . import RunInfo
+from .common import artifact_path, artifact_uri, rules_by_code
+from .escape import json_dumps
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "mnnlintFinding/v1"
@@ -28,53 +27,6 @@ MAX_RELATED = 100
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 # GitHub's `problem.severity` vocabulary for non-security results.
 PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
-
-
-def repo_root(path: Path) -> Path | None:
-    """The git work tree holding `path` (a `.git` folder or file beside an ancestor), if any."""
-    for parent in path.parents:
-        if (parent / ".git").exists():
-            return parent
-    return None
-
-
-def artifact_path(file: str) -> str:
-    """`file` as a POSIX path relative to its repository root, else to the working directory.
-
-    Code scanning and workflow annotations resolve paths against the checkout root; a
-    file outside both stays absolute.
-    """
-    path = Path(file).absolute()
-    for base in (repo_root(path), Path.cwd()):
-        if base is None:
-            continue
-        try:
-            return path.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return path.as_posix()
-
-
-def artifact_uri(file: str) -> str:
-    rel = artifact_path(file)
-    if PurePosixPath(rel).is_absolute():
-        return "file://" + quote(rel)
-    return quote(rel)
-
-
-def rule_classes(diagnostics: Sequence[Diagnostic], run: RunInfo) -> list[type]:
-    """The rules that ran, plus any rule a diagnostic names that the run did not list."""
-    rules: dict[str, type] = {r.code: r for r in run.rules}
-    missing = {d.code for d in diagnostics} - set(rules)
-    if missing:
-        from ..registry import load_registry
-
-        registry = load_registry()
-        for code in missing:
-            found = registry.get(code)
-            if found is not None:
-                rules[found.code] = found
-    return [rules[c] for c in sorted(rules)]
 
 
 def rule_descriptor(rule: Any) -> dict[str, Any]:
@@ -121,8 +73,8 @@ def _location(d: Diagnostic, op: OpRef | None, uri: str) -> dict[str, Any]:
     return loc
 
 
-def result(d: Diagnostic, rule_index: dict[str, int]) -> dict[str, Any]:
-    uri = artifact_uri(d.file)
+def result(d: Diagnostic, rule_index: dict[str, int], run: RunInfo) -> dict[str, Any]:
+    uri = artifact_uri(d.file, run)
     text = d.message if not d.fix else f"{d.message}. Fix: {d.fix}"
     res: dict[str, Any] = {
         "ruleId": d.code,
@@ -155,7 +107,7 @@ def _targets(diagnostics: Sequence[Diagnostic], run: RunInfo) -> list[str]:
 
 
 def sarif_log(diagnostics: Sequence[Diagnostic], run: RunInfo) -> dict[str, Any]:
-    rules = rule_classes(diagnostics, run)
+    rules = list(rules_by_code(run).values())
     rule_index = {r.code: i for i, r in enumerate(rules)}
     driver = {
         "name": "mnnlint",
@@ -177,10 +129,10 @@ def sarif_log(diagnostics: Sequence[Diagnostic], run: RunInfo) -> dict[str, Any]
                 "toolExecutionNotifications": notes,
             }],
             "columnKind": "unicodeCodePoints",
-            "results": [result(d, rule_index) for d in mine],
+            "results": [result(d, rule_index, run) for d in mine],
             "properties": {
                 "target": target,
-                "checked": [{"file": artifact_path(c.file), "release": c.release, "profile": c.profile,
+                "checked": [{"file": artifact_path(c.file, run), "release": c.release, "profile": c.profile,
                              "tablesCommit": c.commit,
                              "placement": c.placement.as_dict() if c.placement is not None else None}
                             for c in checked],
@@ -194,8 +146,4 @@ def _input_errors(errors: Iterable[str]) -> list[dict[str, Any]]:
 
 
 def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None:
-    json.dump(sarif_log(diagnostics, run), out, indent=2, ensure_ascii=False)
-    out.write("\n")
-
-
-__all__ = ["artifact_path", "artifact_uri", "render", "repo_root", "rule_descriptor", "sarif_log"]
+    out.write(json_dumps(sarif_log(diagnostics, run), indent=2) + "\n")

@@ -15,6 +15,7 @@ import json
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -79,15 +80,16 @@ def fixed_diagnostics() -> list[Diagnostic]:
 
 def fixed_run(diagnostics: Sequence[Diagnostic]) -> RunInfo:
     registry = load_registry()
+    llm = ("MNN_BUILD_LLM=ON", "MNN_LOW_MEMORY=ON", "MNN_SUPPORT_TRANSFORMER_FUSE=ON")
     checked = [
-        Checked(FUSED, "cuda", "3.2.0", "llm", "a" * 40), Checked(FUSED, "cuda", "3.2.1", "default", "b" * 40),
-        Checked(FUSED, "opencl-buffer", "3.2.0", "llm", "a" * 40),
+        Checked(FUSED, "cuda", "3.2.0", "llm", "a" * 40, llm), Checked(FUSED, "cuda", "3.2.1", "default", "b" * 40),
+        Checked(FUSED, "opencl-buffer", "3.2.0", "llm", "a" * 40, llm),
         Checked(CNN, "hexagon", "3.2.0", "default", "a" * 40),
         Checked(CNN, "cpu", "3.2.0", "default", "a" * 40), Checked(CNN, "cuda", "3.2.0", "default", "a" * 40),
     ]
     rules = [registry.get(c) for c in ("B001", "B002", "B004", "P001")]
     return RunInfo(version="0.0.0+test", checked=checked, input_errors=["tests/broken.mnn: not an MNN model"],
-                   models=2, statistics=True, rules=rules)
+                   models=2, rules=rules, cwd=str(REPO), root=str(REPO))
 
 
 def render(fmt: str, diagnostics: Sequence[Diagnostic], run: RunInfo) -> str:
@@ -173,21 +175,20 @@ def test_sarif_fingerprint_survives_reexport(at_repo: None) -> None:
     assert fingerprint(other) != fingerprint(d)
 
 
-def test_sarif_uri_is_relative_to_the_git_root_not_the_cwd(at_repo: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(REPO / "tests" / "fixtures")
+def test_sarif_uri_is_relative_to_the_git_root_not_the_cwd() -> None:
     d = fixed_diagnostics()[0]
     d = Diagnostic(**{**{f: getattr(d, f) for f in d.__dataclass_fields__}, "file": "models/transformer_fused.mnn"})
-    doc = json.loads(render("sarif", [d], fixed_run([d])))
+    run = replace(fixed_run([d]), cwd=str(REPO / "tests" / "fixtures"), root=str(REPO))
+    doc = json.loads(render("sarif", [d], run))
     assert doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == FUSED
 
 
-def test_sarif_uri_outside_any_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "work").mkdir()
-    monkeypatch.chdir(tmp_path / "work")
+def test_sarif_uri_outside_any_repo(tmp_path: Path) -> None:
     d = fixed_diagnostics()[0]
     inside = Diagnostic(**{**{f: getattr(d, f) for f in d.__dataclass_fields__}, "file": "sub dir/m.mnn"})
     outside = Diagnostic(**{**{f: getattr(d, f) for f in d.__dataclass_fields__}, "file": str(tmp_path / "o.mnn")})
-    doc = json.loads(render("sarif", [inside, outside], fixed_run([])))
+    run = replace(fixed_run([]), cwd=str(tmp_path / "work"), root=None)
+    doc = json.loads(render("sarif", [inside, outside], run))
     assert_valid_sarif(doc)
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]]
     assert uris[0] == "sub%20dir/m.mnn"
@@ -208,10 +209,7 @@ def _command_lines(text: str) -> list[str]:
             and not line.startswith("::endgroup")]
 
 
-def test_github_commands_on_fixed_list(at_repo: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    summary = tmp_path / "summary.md"
-    summary.write_text("earlier step\n")
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+def test_github_commands_on_fixed_list(at_repo: None) -> None:
     diags = fixed_diagnostics()
     out = render("github", diags, fixed_run(diags))
     commands = _command_lines(out)
@@ -219,16 +217,17 @@ def test_github_commands_on_fixed_list(at_repo: None, tmp_path: Path, monkeypatc
     assert [c.split(" ", 1)[0] for c in commands] == ["::error", "::error", "::warning", "::notice", "::error"]
     first = commands[0]
     assert first.startswith(f"::error file={FUSED},line=1,title=B002 fused-op-unsupported (cuda)::")
-    assert "[also in MNN 3.2.1]" in first and "%0AFix: Reconvert" in first
+    assert "[fails MNN 3.2.0\u20133.2.1 (every release checked)]" in first and "%0AFix: Reconvert" in first
     warning = commands[2]
     assert "%0Aline two, 100%25 sure" in warning and "\n" not in warning
     # every line is a whole command: nothing a message holds can start another one
     for line in out.splitlines():
         assert line.startswith(("::", "  ", "mnnlint: ")), line
-    text = summary.read_text()
-    assert text.startswith("earlier step\n## mnnlint\n")  # appended, never overwritten
-    assert f"| error | `B002` fused-op-unsupported | `{FUSED}` | cuda | 3.2.0, 3.2.1 |" in text
-    assert "2 ops \\| run on the CPU<br>line two" in text  # table cells escaped
+    text = gh.step_summary(diags, fixed_run(diags))
+    assert text.startswith("## mnnlint\n")
+    assert ("| error | <code>B002</code> fused-op-unsupported | <code>tests/fixtures/models/transformer&#95;fused.mnn"
+            "</code> | cuda | fails MNN 3.2.0\u20133.2.1 (every release checked) |") in text
+    assert "2 ops &#124; run on the CPU<br>line two" in text  # table cells escaped
     assert "input error: tests/broken.mnn" in text
     check_snapshot("fixed.github-summary.md", text)
 
@@ -249,28 +248,27 @@ def _many() -> list[Diagnostic]:
     return diags
 
 
-def test_github_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    summary = tmp_path / "summary.md"
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+def test_github_budget() -> None:
     diags = _many()
     out = render("github", diags, RunInfo(version="0", models=40))
     levels = [c.split(" ", 1)[0] for c in _command_lines(out)]
     assert levels.count("::error") == 10 and levels.count("::warning") == 10 and levels.count("::notice") == 3
     assert "error 0" in out and "error 9" in _command_lines(out)[9] and "::error file=models/m10.mnn" not in out
     assert "mnnlint: 15 errors, 2 warnings not annotated" in out
-    text = summary.read_text()
+    text = gh.step_summary(diags, RunInfo(version="0", models=40))
     assert "15 errors, 2 warnings beyond GitHub's 10 annotations per level" in text
     rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith(("| Level", "| ---"))]
     assert len(rows) == 25 + 12 + 3  # everything, aggregated per (model, rule, target)
-    assert "| error | `B002` fused-op-unsupported | `models/m24.mnn` | cuda | 3.2.0, 3.3.0 |" in text
+    assert ("| error | <code>B002</code> fused-op-unsupported | <code>models/m24.mnn</code> | cuda "
+            "| MNN 3.2.0, 3.3.0 |") in text
 
 
-def test_github_without_summary_env_writes_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+def test_github_writes_no_step_summary_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reporter is pure: the CLI, not the reporter, appends to $GITHUB_STEP_SUMMARY."""
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     render("github", _many(), RunInfo(version="0"))
-    assert list(tmp_path.iterdir()) == []
+    assert not summary.exists()
 
 
 # --- junit, gitlab, json-lines on the fixed list --------------------------------------------
@@ -294,7 +292,7 @@ def test_junit_survives_control_characters(at_repo: None) -> None:
     d = fixed_diagnostics()[0]
     nasty = Diagnostic(**{**{f: getattr(d, f) for f in d.__dataclass_fields__}, "message": "bad \x00\x1b name"})
     root = ET.fromstring(render("junit", [nasty], fixed_run([nasty])))
-    assert "bad \ufffd\ufffd name" in [f.get("message") for f in root.iter("failure")]
+    assert "bad \\x00\\x1b name" in [f.get("message") for f in root.iter("failure")]
 
 
 def test_gitlab_code_quality(at_repo: None) -> None:
@@ -312,9 +310,12 @@ def test_gitlab_code_quality(at_repo: None) -> None:
 
 def test_json_lines_match_json(at_repo: None) -> None:
     diags = fixed_diagnostics()
-    lines = render("json-lines", diags, fixed_run(diags)).splitlines()
+    lines = [json.loads(line) for line in render("json-lines", diags, fixed_run(diags)).splitlines()]
     full = json.loads(render("json", diags, fixed_run(diags)))
-    assert [json.loads(line) for line in lines] == full["diagnostics"]
+    assert [x for x in lines if "input_error" not in x] == full["diagnostics"]
+    # input errors are lines too, after the findings
+    assert [x["input_error"] for x in lines if "input_error" in x] == full["input_errors"] == [
+        "tests/broken.mnn: not an MNN model"]
 
 
 # --- real checks of real models through the CLI --------------------------------------------

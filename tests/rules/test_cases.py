@@ -15,10 +15,11 @@ else:  # pragma: no cover
 
 from mnnlint.capabilities import Capabilities
 from mnnlint.capabilities.backends import canonical
-from mnnlint.engine import CheckPlan, check_model
+from mnnlint.engine import check_model
 from mnnlint.inputs import expand
 from mnnlint.loader import load
 from mnnlint.registry import load_registry
+from mnnlint.settings import Profile
 
 CASES = Path(__file__).parent / "cases"
 MODELS = Path(__file__).resolve().parents[1] / "fixtures" / "models"
@@ -35,16 +36,16 @@ def _cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("code", "case"), _cases())
-def test_rule_case(code: str, case: dict[str, Any]) -> None:
+def test_rule_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     rule = load_registry().get(code)
     assert rule is not None
     (source,) = list(expand([str(MODELS / case["model"])]))
     model = load(source)
     if "config" in case:
-        found = _with_config(case, source)
+        found = _with_config(case, source, tmp_path)
     else:
-        plan = CheckPlan(targets=[canonical(case["target"])], releases=CAPS.resolve_versions(case["mnn_version"]),
-                         rules=[rule], profile=case.get("profile"))
+        plan = Profile(targets=(canonical(case["target"]),), releases=tuple(CAPS.resolve_versions(case["mnn_version"])),
+                       rules=(rule,), build_profile=case.get("profile"))
         found = check_model(model, plan, CAPS).diagnostics
     assert len(found) == len(case["expect"]), [d.message for d in found]
     for diag, want in zip(found, case["expect"], strict=True):
@@ -56,19 +57,14 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
         assert diag.release and diag.target and diag.profile and diag.fix
 
 
-def _with_config(case: dict[str, Any], source: Any) -> list[Any]:
+def _with_config(case: dict[str, Any], source: Any, folder: Path) -> list[Any]:
     """A case with `config` (an mnnlint.toml beside the models) runs every rule it selects,
     then the policy (suppressions, per-file ignores, severities): rules such as M001 report
     what policy did."""
-    from mnnlint.api import run_check
-    from mnnlint.config import Overrides, apply_overrides, chosen_profiles, parse_config, resolve
-    from mnnlint.policy import Policy
+    from mnnlint.run import prepare
 
-    registry = load_registry()
-    config = parse_config(case["config"], MODELS / "mnnlint.toml", registry, CAPS)
-    cli = Overrides(target=(canonical(case["target"]),), mnn_version=case["mnn_version"],
-                    profile=case.get("profile"))
-    profiles = [resolve(n, apply_overrides(s, cli), registry, CAPS, "case")
-                for n, s in chosen_profiles(config, []).items()]
-    policy = Policy(config.suppress, config.root, "mnnlint.toml")
-    return run_check([source], profiles, CAPS, policy, None, unused=(config.top.severity, 3)).diagnostics
+    flags = {"target": [case["target"]], "mnn-version": case["mnn_version"], "profile": case.get("profile")}
+    config = folder / "mnnlint.toml"
+    config.write_text(case["config"])
+    run = prepare(flags=flags, config=config, label="case")
+    return run.execute([source]).diagnostics
