@@ -35,7 +35,7 @@ section.check>h2{font-size:15px;margin:0;padding:10px 14px;border-bottom:1px sol
 .grid>div{min-width:0}
 .graph{overflow:auto;max-height:80vh;border:1px solid #d0d7de;border-radius:4px;background:#fff}
 table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid #d0d7de;padding:4px 6px;
-text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f6f8fa}
+text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f6f8fa;overflow-wrap:normal}
 .node rect{stroke:#57606a;stroke-width:1;rx:4}.node text{font-size:11px;pointer-events:none}
 .node.target rect{fill:#dafbe1}.node.cpu rect{fill:#ffb4a9;stroke:#cf222e;stroke-width:3}
 .node.load rect{fill:#eaeef2}.node.nowhere rect{fill:#1b1f24}.node.nowhere text{fill:#fff}
