@@ -31,9 +31,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from ..placement import Placement
 
 # format name → module in this package
 FORMATS = {
@@ -54,6 +57,7 @@ class Checked:
     profile: str  # MNN build profile assumed, e.g. "llm"
     commit: str  # MNN commit of the capability table
     build_options: tuple[str, ...] = ()  # "NAME=ON" for each CMake option the build assumed sets
+    placement: Placement | None = field(default=None, compare=False)  # where the ops run; None: no op table
 
 
 @dataclass(frozen=True)
