@@ -136,7 +136,7 @@ def test_musa_registrar_without_definition_is_not_counted(table: dict[str, dict]
 
 def test_data_stays_small() -> None:
     # 0.89 MB before issue 9; the CMake option logic, per-class geometry, Module-layer ops,
-    # shape computers and constness facts added ~0.2 MB (format 3)
+    # shape computers and constness facts added ~0.2 MB (formats 3-4)
     assert sum(p.stat().st_size for p in DATA.rglob("*") if p.is_file()) < 1_250_000
 
 

@@ -173,14 +173,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _release_key(rel: str) -> tuple[int, ...]:
-    """Version order, HEAD last."""
-    if rel == "HEAD":
-        return (10**9,)
-    try:
-        return tuple(int(x) for x in rel.split("."))
-    except ValueError:
-        return (10**9 - 1,)
+    """Version order, HEAD last (mnnlint.release.Release); anything else just before HEAD."""
+    from mnnlint.release import Release
 
+    return Release(rel).key if Release.is_release(rel) else (10**9 - 1,)
 
 if __name__ == "__main__":
     sys.exit(main())

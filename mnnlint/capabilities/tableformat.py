@@ -30,7 +30,7 @@ from ..errors import UsageError
 
 # Bump when a key is added, removed or changes meaning; the generator writes it,
 # the loader refuses any other value.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: forward_types, Emission.forward
 
 Requires = dict[str, bool]  # one alternative: atom -> required truth
 Condition = list[Requires]  # alternatives (DNF); [] never, [{}] always
@@ -127,7 +127,6 @@ class ShapeSite(TypedDict, total=False):
 
     at: str
     requires: Requires  # preprocessor macros; absent: always
-    content_inputs: list[int]  # inputs whose content defines the output shape (REGISTER_SHAPE_INPUTS)
 
 
 class NeedContent(TypedDict, total=False):

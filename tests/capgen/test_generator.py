@@ -140,8 +140,7 @@ def test_module_shape_constness_and_pipeline_facts(caps: Capabilities) -> None:
     assert table.has_shape_computer("Attention", table.build("llm", {})) is True
     assert table.shape_computers("Convolution")[0].at == "source/shape/ShapeConvolution.cpp:2"
     assert table.raw["shape_computers"]["Interp"] == [
-        {"at": "source/shape/ShapeConvolution.cpp:4", "content_inputs": [1],
-         "requires": {"MNN_SKIPBUILD_GEOMETRY": False}}]
+        {"at": "source/shape/ShapeConvolution.cpp:4", "requires": {"MNN_SKIPBUILD_GEOMETRY": False}}]
     assert table.need_content["Interp"] == {"at": "source/core/OpCommonUtils.cpp:7", "unread": [1]}
     assert table.pipeline["backup_create"] == "source/core/Pipeline.cpp:9"
     [gather] = table.geometry_computers("Gather")

@@ -26,30 +26,13 @@ SHAPE_DIR = "source/shape"
 _INSERT = re.compile(r"(?:->|\.)\s*(insert)\s*\(\s*\w+\s*,\s*\w+\s*\)")
 
 
-_INPUTS_ARG = re.compile(r"\bREGISTER_SHAPE_INPUTS\w*\s*\(\s*\w+\s*,\s*\w+\s*,"
-                         r"\s*(?:std::vector<int>\s*)?\{([\d\s,]*)\}")
-
-
-def _content_inputs(line: str) -> list[int]:
-    """The input indices a `REGISTER_SHAPE_INPUTS(name, op, {1})` says the shape depends on
-    (`SizeComputer::needInputContent`): their producers become constant."""
-    m = _INPUTS_ARG.search(line)
-    return sorted({int(i) for i in re.findall(r"\d+", m.group(1))}) if m else []
-
-
 def read_shape_computers(tree: Tree, walk: CMakeWalk) -> dict[str, list[dict[str, Any]]]:
     """Op type -> its shape computer registrations (`tableformat.ShapeSite`), one per alternative."""
     ex = extract(tree, SHAPE_DIR, walk.compiled, adds=_INSERT)
     out: dict[str, list[dict[str, Any]]] = {}
-    lines: dict[str, list[str]] = {}
     for reg in sorted(ex.registrations, key=lambda r: (r.op, r.path, r.line)):
-        if reg.path not in lines:
-            lines[reg.path] = tree.read(reg.path).split("\n")
-        content = _content_inputs(lines[reg.path][reg.line - 1])
         for alternative in conds.as_requires(reg.cond):
             site: dict[str, Any] = {"at": f"{reg.path}:{reg.line}"}
-            if content:
-                site["content_inputs"] = content
             requires = requires_of(frozenset({frozenset(alternative.items())}))
             if requires:
                 site["requires"] = requires
