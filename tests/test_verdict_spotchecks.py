@@ -27,6 +27,10 @@ CAPS = Capabilities()
 VERDICTS = FIXTURES / "verdicts"
 
 CITATIONS = [
+    # defect 1: a QNN build has MNN_QNN_ONLINE_FINALIZE ON; only a build without MNN_QNN forces it OFF
+    ("3.6.1", "CMakeLists.txt", 285, 'option(MNN_QNN_ONLINE_FINALIZE "Enable QNN Online Finalize" ON)'),
+    ("3.6.1", "CMakeLists.txt", 298, "if (NOT MNN_QNN)"),
+    ("3.6.1", "CMakeLists.txt", 299, "set(MNN_QNN_ONLINE_FINALIZE OFF)"),
     # defect 2: only GeometryGather's one-input branch re-emits the op; the ND/Elements classes never do
     ("3.6.1", "source/geometry/GeometryGather.cpp", 134, "if (inputs.size() == 1)"),
     ("3.6.1", "source/geometry/GeometryGather.cpp", 199, "class GeometryGatherND"),
