@@ -55,6 +55,7 @@ def targets(caps: Capabilities, releases: Sequence[str], backend: str | None, pr
     """
     from .capabilities.backends import expand_target
     from .capabilities.support import Status, decide
+    from .engine import build_for
 
     if backend is None:
         rows = []
@@ -71,7 +72,9 @@ def targets(caps: Capabilities, releases: Sequence[str], backend: str | None, pr
         for b in expand_target(backend, build, set(table.backend_ids)):
             if not table.has_backend(b):
                 continue
-            verdicts = {op_type: decide(table, b, op_type, build).status.value for op_type in sorted(table.op_types)}
+            target_build = build_for(table, profile, {}, b)  # with the backend's own switch ON
+            verdicts = {op_type: decide(table, b, op_type, target_build).status.value
+                        for op_type in sorted(table.op_types)}
             rows.append({"release": release, "commit": table.commit, "backend": b, "op_types": verdicts})
     return {"backend": backend, "profile": profile, "releases": list(releases),
             "runs": [Status.SUPPORTED.value, Status.DECOMPOSED.value], "backends": rows}
