@@ -222,9 +222,10 @@ def test_every_flag_has_help_and_help_agrees_with_the_readme_and_tables() -> Non
     help_text = " ".join(parser.format_help().split())
     readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
     table = Capabilities().release(Capabilities().latest)
-    defaults = table.cmake["options"]
+    defaults = table.build("default", {})
     for profile in ("llm", "build-llm"):
-        sets = sorted(k for k, v in table.profiles[profile].items() if defaults.get(k) != v and v)
+        sets = sorted(k for k, v in table.build(profile, {}).items() if defaults.get(k) != v and v)
+        assert sets, profile
         for option in sets:
             assert option in help_text, (profile, option)
     assert "MNN_BUILD_LLM, MNN_LOW_MEMORY and MNN_SUPPORT_TRANSFORMER_FUSE ON" in help_text
