@@ -41,14 +41,14 @@ def test_manifest_covers_every_model() -> None:
 @pytest.mark.parametrize("name", sorted(MANIFEST))
 def test_cpu_prediction_agrees_with_the_runtime(name: str) -> None:
     pytest.importorskip("MNN")
-    from runtime_probe import probe
+    from mnnlint.crosscheck.probe import run_batch
 
     path = VERDICTS / MANIFEST[name]["file"]
     model = load(ModelSource(str(path)))
     plan = Profile(targets=("cpu",), releases=("3.6.1",), rules=tuple(load_registry().rules), build_profile="llm")
     found = check_model(model, plan, CAPS).diagnostics
     predicted = {d.op.type_name for d in found if d.code in ("B002", "B003") and d.op}
-    seen = probe(path)
+    seen = run_batch([str(path)])[0]
     assert seen.unsupported == predicted, seen.output[-2000:]
     assert seen.finished == (not predicted), seen.output[-2000:]
 
