@@ -4,6 +4,7 @@
     mnnlint inspect PATH...                                  describe models
     mnnlint rule CODE | --all                                a rule's documentation
     mnnlint targets [--backend NAME]                         backends and releases known
+    mnnlint diff OLD NEW [--target cuda]                     what a model update changes
 
 Exit codes, as ruff's: 0 clean, 1 findings at the failing severity, 2 usage or input
 errors, 130 interrupted. Only argparse and sys are imported up front so `--version`
@@ -35,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "rule": "mnnlint.cli:rule_main",
     "targets": "mnnlint.cli:targets_main",
     "crosscheck": "mnnlint.crosscheck.cli:main",
+    "diff": "mnnlint.diff:diff_main",
 }
 # Settings a check flag sets: TOML key -> the flag, named in errors.
 FLAGS = {"target": "--target", "mnn-version": "--mnn-version", "profile": "--profile",
@@ -90,6 +92,10 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output-file", default=None, metavar="FILE",
                         help="write the report to FILE (its folder is created; never over a model or an input)")
     parser.add_argument("--statistics", action="store_true", help="print only the count of findings per rule")
+    parser.add_argument("--html", default=None, metavar="FILE",
+                        help="also write one self-contained HTML page: the graph coloured by where each op runs")
+    parser.add_argument("--graph", default=None, metavar="FILE.dot|FILE.svg",
+                        help="also write the placement graph as Graphviz DOT (.svg needs Graphviz's dot)")
     loud = parser.add_mutually_exclusive_group()
     loud.add_argument("-q", "--quiet", action="store_true", help="print findings and the summary only")
     loud.add_argument("-v", "--verbose", action="store_true",
@@ -175,7 +181,8 @@ def check_main(argv: Sequence[str]) -> int:
         _note(f"config file: {run.config.path or 'none'}" + ("" if run.config.path else
               " (--isolated)" if args.isolated else " found from the current folder upwards"))
     named = [*args.paths, *(p for p in (run.config.path, args.baseline) if p)]
-    for out, what in ((args.output_file, "report"), (args.write_baseline, "baseline")):
+    for out, what in ((args.output_file, "report"), (args.write_baseline, "baseline"), (args.html, "HTML page"),
+                      (args.graph, "graph")):
         if out:
             from .sidefiles import refuse_overwrite
 
@@ -255,6 +262,13 @@ def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Calla
             sys.stdout.flush()
         except BrokenPipeError:  # `| head`: the reader left; the verdict stands
             _silence_stdout()
+    if args.html or args.graph:
+        from .placement.view import pictures
+        from .sidefiles import refuse_overwrite, write_text
+
+        for path, picture, what in pictures(args.html, args.graph, shown, info):
+            refuse_overwrite(path, inputs, what)
+            write_text(path, picture, what, create_folder=True)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if run.settings.output_format == "github" and summary_file and not args.statistics:
         from .report.github import step_summary

@@ -9,10 +9,11 @@ are shown, and at what severity, is decided afterwards by policy; the engine nev
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .capabilities import Capabilities, ReleaseTable
@@ -20,6 +21,7 @@ from .capabilities.backends import expand_target
 from .capabilities.support import OpFacts, Verdict, decide
 from .diagnostics import Diagnostic
 from .model import Model, Op
+from .placement import Placement
 from .rule import OpGroup, RuleContext
 from .settings import Profile
 
@@ -44,6 +46,7 @@ class CheckedEntry:
     # release's defaults for this target, sorted by name.
     build_options: tuple[str, ...] = ()
     profile_assumed: bool = False  # chosen by mnnlint: the user named no profile
+    placement: Placement | None = field(default=None, compare=False)  # None: the target has no op table
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def assumed_profile(model: Model, table: ReleaseTable) -> str:
 def build_for(table: ReleaseTable, profile: str, overrides: Mapping[str, bool], target: str | None) -> dict[str, bool]:
     """CMake option values for `profile` + `overrides`, evaluated with the target's switch ON
     when the tables know how (ReleaseTable.build(..., target=...))."""
-    if target is not None and _build_takes_target(table):
+    if target is not None and table.has_backend(target) and _build_takes_target(table):
         return table.build(profile, overrides, target=target)  # type: ignore[call-arg]
     return table.build(profile, overrides)
 
@@ -83,7 +86,7 @@ def check_model(model: Model, plan: Profile, caps: Capabilities) -> CheckResult:
     for op in all_ops:
         by_type[op.type_label].append(op)
     rules = [rule_cls() for rule_cls in plan.rules]
-    wants_groups = any(rule.op_types is None for rule in rules)
+    placements: dict[Any, Placement] = {}
     found: list[Diagnostic] = []
     checked = []
     graph = None
@@ -94,7 +97,7 @@ def check_model(model: Model, plan: Profile, caps: Capabilities) -> CheckResult:
         release_build = table.build(profile, plan.build_options)
         backends = [b for t in plan.targets for b in expand_target(t, release_build, set(table.backend_ids))]
         facts: dict[int, OpFacts] = {}
-        if wants_groups and all_ops:
+        if all_ops:  # placement reads every op's verdict, whatever the rules want
             signature = _constness_signature(table, by_type, all_ops)
             if signature not in facts_by_signature:
                 facts_by_signature[signature], graph = _op_facts(model, table, graph)
@@ -102,9 +105,11 @@ def check_model(model: Model, plan: Profile, caps: Capabilities) -> CheckResult:
         for target in dict.fromkeys(backends):
             build = build_for(table, profile, plan.build_options, target)
             present = table.has_op_table(target)
+            groups = _groups(table, target, build, all_ops, facts) if present else ()
+            placement = place_groups(model, target, all_ops, groups, placements) if present else None
             checked.append(CheckedEntry(target, release, profile, table.commit,
-                                        options_beyond_defaults(table, build, target), plan.build_profile is None))
-            groups = _groups(table, target, build, all_ops, facts) if wants_groups and present else ()
+                                        options_beyond_defaults(table, build, target), plan.build_profile is None,
+                                        placement))
             for rule in rules:
                 if not present and not rule.without_backend:
                     continue
@@ -136,6 +141,33 @@ def _constness_signature(table: ReleaseTable, by_type: Mapping[str, Sequence[Op]
     params = {(op.type_label, op.param_type) for op in ops}
     module = tuple(sorted(p for p in params if support.runs_in_module_layer(table, *p)))
     return per_type + module
+
+
+def place_groups(model: Model, target: str, all_ops: Sequence[Op], groups: Sequence[OpGroup],
+                 memo: dict[Any, Placement]) -> Placement:
+    """Where each op runs on `target`, from the verdicts the rules read (constness included).
+
+    Placement depends only on each op's status, so checks that agree on every status,
+    e.g. neighbouring releases, share one result.
+    """
+    from .capabilities.support import Status
+    from .placement import CPU, NOWHERE, TARGET, place_model
+
+    status = {id(op): g.verdict.status for g in groups for op in g.ops}
+    key = (target == "cpu", tuple(status.get(id(op)) for op in all_ops))
+    if key in memo:
+        return dataclasses.replace(memo[key], target=target)
+    where = {Status.FALLBACK: CPU, Status.UNRUNNABLE: NOWHERE}
+
+    def runs_on(op: Op) -> str:
+        found = status.get(id(op))
+        return NOWHERE if found is None else where.get(found, TARGET)  # None: an unknown type id
+
+    def constant(ops: Sequence[Op]) -> set[int]:
+        return {op.index for op in ops if status.get(id(op)) is Status.CONSTANT}
+
+    memo[key] = place_model(model, target, runs_on, constant)
+    return memo[key]
 
 
 def _op_facts(model: Model, table: ReleaseTable, graph: Any) -> tuple[dict[int, OpFacts], Any]:

@@ -8,6 +8,7 @@ when a rule asks for it: importing networkx alone costs a fifth of a second.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from .model import MAIN_GRAPH, Model, Op
@@ -29,22 +30,33 @@ def build_graph(model: Model) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(path=model.path)
     scopes = [(model.ops, model.tensors), *((sub.ops, sub.tensors) for sub in model.subgraphs.values())]
     for ops, tensors in scopes:
-        producers: dict[int, NodeKey] = {}
-        for op in ops:
-            graph.add_node(node_key(op), op=op)
-            for t in op.outputs:
-                producers.setdefault(t, node_key(op))
-        for op in ops:
-            for t in op.inputs:
-                source = producers.get(t)
-                if source is not None:
-                    name = tensors[t].name if 0 <= t < len(tensors) else f"#{t}"
-                    graph.add_edge(source, node_key(op), key=t, kind="tensor", tensor=name)
+        graph.add_nodes_from((node_key(op), {"op": op}) for op in ops)
+        for source, target, t in tensor_edges(ops):
+            name = tensors[t].name if 0 <= t < len(tensors) else f"#{t}"
+            graph.add_edge(node_key(source), node_key(target), key=t, kind="tensor", tensor=name)
     for name, sub in model.subgraphs.items():
         for owner in sub.owners:
             for op in sub.ops:
                 graph.add_edge(owner, node_key(op), key=f"calls:{name}", kind="calls", subgraph=name)
     return graph
+
+
+def tensor_edges(ops: Sequence[Op]) -> Iterator[tuple[Op, Op, int]]:
+    """(producer, consumer, tensor index) for every tensor passed between two ops of one scope.
+
+    The one definition of a graph edge: `build_graph` and the placement counts (which
+    must not pay for importing networkx) both read it. The first op writing a tensor is
+    its producer.
+    """
+    producers: dict[int, Op] = {}
+    for op in ops:
+        for t in op.outputs:
+            producers.setdefault(t, op)
+    for op in ops:
+        for t in op.inputs:
+            source = producers.get(t)
+            if source is not None:
+                yield source, op, t
 
 
 def subgraph_depths(model: Model) -> dict[str, int | None]:

@@ -123,7 +123,8 @@ class Run:
             plan = profile if profile.targets else replace(profile, targets=tuple(default_targets(model)))
             result = check_model(model, plan, self.caps)
             found += [(d, profile.threshold) for d in policy.apply(result.diagnostics, profile)]
-            combos += [Checked(model.path, c.target, c.release, c.profile, c.commit, build_options=c.build_options)
+            combos += [Checked(model.path, c.target, c.release, c.profile, c.commit, build_options=c.build_options,
+                               placement=c.placement)
                        for c in result.checked]
         size = sum(300 + len(d.message) + len(d.fix or "") + 200 * (1 + len(d.related)) for d, _ in found)
         if size > MAX_REPORT_BYTES_PER_FILE:

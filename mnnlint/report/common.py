@@ -19,6 +19,7 @@ from ..diagnostics import Diagnostic, OpRef, Severity
 from .escape import to_bytes
 
 if TYPE_CHECKING:
+    from ..placement import GraphPlacement
     from . import Checked, RunInfo
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -223,3 +224,68 @@ def summary_line(diagnostics: Sequence[Diagnostic], run: RunInfo) -> str:
     if run.input_errors:
         tail += f"; {plural(len(run.input_errors), 'file')} could not be read"
     return f"{head} in {plural(run.models, 'model')} ({checks}){tail}."
+
+
+# --- placement ------------------------------------------------------------------------------
+
+def human_bytes(n: int) -> str:
+    """Decimal units: `64 B`, `4.1 MB`."""
+    value = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{n} B"  # pragma: no cover
+
+
+def crossing_text(g: GraphPlacement) -> str:
+    """`12 crossings (4.1 MB/inference)`; a floor and a count when some sizes are unknown."""
+    text = plural(g.crossings, "crossing")
+    if g.crossings == 0:
+        return text
+    if g.crossing_bytes is None:
+        if g.crossing_bytes_known:
+            return (f"{text} (at least {human_bytes(g.crossing_bytes_known)}/inference; "
+                    f"{g.crossings_size_unknown} of unknown size)")
+        return f"{text} (bytes unknown)"
+    return f"{text} ({human_bytes(g.crossing_bytes)}/inference)"
+
+
+def placement_line(target: str, g: GraphPlacement) -> str:
+    """One compact line for one check: verdict, where the ops run, pieces and copies."""
+    load = f" ({g.constant} at load)" if g.constant else ""
+    where = (f"{g.on_target} on {target}{load}" if target == "cpu"
+             else f"{g.on_target} on {target}, {g.on_cpu} on CPU{load}")
+    parts = [g.verdict, f"{plural(g.ops, 'op')}: {where}"]
+    if g.nowhere:
+        parts[-1] += f", {g.nowhere} nowhere"
+    parts += [plural(g.partitions, "partition"), crossing_text(g)]
+    if g.fallbacks:
+        top = g.fallbacks[0]
+        parts.append(f"costliest fallback {top.op_type} ({plural(top.crossings, 'crossing')})")
+    return " · ".join(parts)
+
+
+def targets_line(checked: Sequence[Checked]) -> str:
+    """`cuda: 3 partitions, 12 crossings (4.1 MB/inference) · opencl: 1 partition` for one model."""
+    parts = []
+    for c in checked:
+        if c.placement is None:
+            continue
+        g = c.placement.main
+        part = f"{c.target}: {plural(g.partitions, 'partition')}"
+        if g.crossings:
+            part += f", {crossing_text(g)}"
+        if g.nowhere:
+            part += f", {plural(g.nowhere, 'op')} nowhere"
+        parts.append(part)
+    return " · ".join(parts)
+
+
+def checked_dict(c: Checked) -> dict[str, Any]:
+    """A check as JSON data; `placement` is where its ops ran (null when the target has no op table)."""
+    from dataclasses import fields
+
+    data: dict[str, Any] = {f.name: getattr(c, f.name) for f in fields(c) if f.name != "placement"}
+    data["placement"] = c.placement.as_dict() if c.placement is not None else None
+    return data

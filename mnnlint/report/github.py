@@ -21,7 +21,7 @@ from typing import TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from . import RunInfo
-from .common import SEVERITIES, artifact_path, checks, names_op, plural, release_verdict, releases_of
+from .common import SEVERITIES, artifact_path, checks, human_bytes, names_op, plural, release_verdict, releases_of
 from .escape import line, text
 
 PER_LEVEL = 10
@@ -171,7 +171,27 @@ def step_summary(diagnostics: Sequence[Diagnostic], run: RunInfo) -> str:
                 f"| <code>{_cell(f.file)}</code> | {_cell(f.target)} "
                 f"| {_cell(f.verdict)} | {f.ops} | {_cell_lines(f.message)} | {_cell_lines(f.fix or '')} |")
         lines.append("")
+    lines += _placement_table(run)
     lines += [f"- input error: {_cell(err)}" for err in run.input_errors]
     if run.input_errors:
         lines.append("")
     return "".join(line(x) + "\n" for x in lines)
+
+
+def _placement_table(run: RunInfo) -> list[str]:
+    """Where each checked model's ops run, per target and release."""
+    rows = [c for c in run.checked if c.placement is not None]
+    if not rows:
+        return []
+    lines = ["### Placement", "",
+             "| Model | Target | MNN | Verdict | Ops | On target | On CPU | Nowhere | Partitions | Crossings "
+             "| Bytes/inference | Costliest fallback |",
+             "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for c in rows:
+        g = c.placement.main  # type: ignore[union-attr]
+        size = human_bytes(g.crossing_bytes) if g.crossing_bytes is not None else "unknown"
+        top = f"{g.fallbacks[0].op_type} ({g.fallbacks[0].crossings})" if g.fallbacks else ""
+        lines.append(f"| <code>{_cell(artifact_path(c.file, run))}</code> | {_cell(c.target)} | {_cell(c.release)} "
+                     f"| {g.verdict} | {g.ops} | {g.on_target} | {g.on_cpu} | {g.nowhere} | {g.partitions} "
+                     f"| {g.crossings} | {size} | {_cell(top)} |")
+    return [*lines, ""]

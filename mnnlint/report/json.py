@@ -7,19 +7,18 @@ failing the write, and nothing in a string can act on a terminal or a CI log.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import TextIO
 
 from ..diagnostics import Diagnostic
 from . import RunInfo
-from .common import diagnostic_dict
+from .common import checked_dict, diagnostic_dict
 from .escape import json_dumps
 
 
 def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None:
     out.write(json_dumps({
         "version": run.version,
-        "checked": [asdict(c) for c in run.checked],
+        "checked": [checked_dict(c) for c in run.checked],
         "diagnostics": [diagnostic_dict(d) for d in diagnostics],
         "input_errors": list(run.input_errors),
         "baseline_hidden": run.baseline_hidden,

@@ -133,7 +133,9 @@ def sarif_log(diagnostics: Sequence[Diagnostic], run: RunInfo) -> dict[str, Any]
             "properties": {
                 "target": target,
                 "checked": [{"file": artifact_path(c.file, run), "release": c.release, "profile": c.profile,
-                             "tablesCommit": c.commit} for c in checked],
+                             "tablesCommit": c.commit,
+                             "placement": c.placement.as_dict() if c.placement is not None else None}
+                            for c in checked],
             },
         })
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": runs}

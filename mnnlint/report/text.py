@@ -14,7 +14,18 @@ from typing import TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from . import Checked, RunInfo
-from .common import Finding, checks, merge_releases, plural, ranges, releases_of, summary_line, where
+from .common import (
+    Finding,
+    checks,
+    merge_releases,
+    placement_line,
+    plural,
+    ranges,
+    releases_of,
+    summary_line,
+    targets_line,
+    where,
+)
 from .console import paint, wrap
 from .escape import line, text
 
@@ -77,6 +88,34 @@ def _section(file: str, target: str, findings: Sequence[Finding], checked: Seque
     return lines
 
 
+def _placement(run: RunInfo) -> list[str]:
+    """Per model: one line per target (releases with the same placement merged), then one across targets."""
+    lines: list[str] = []
+    by_file: dict[str, list[tuple[str, list[Checked]]]] = {}
+    for (file, target), checked in checks(run).items():
+        by_file.setdefault(file, []).append((target, checked))
+    for file, per_target in by_file.items():
+        body: list[str] = []
+        for target, checked in per_target:
+            same: dict[str, list[str]] = {}
+            for c in checked:
+                if c.placement is not None:
+                    same.setdefault(placement_line(target, c.placement.main), []).append(c.release)
+            for summary, releases in same.items():
+                body += wrap(text(f"{target}, MNN {ranges(releases, releases_of(checked))}: {summary}"), "  ")
+        everything = [c for _, checked in per_target for c in checked]
+        across: dict[str, list[str]] = {}
+        for release in dict.fromkeys(c.release for c in everything):
+            summary = targets_line([c for c in everything if c.release == release])
+            if " · " in summary:
+                across.setdefault(summary, []).append(release)
+        for summary, releases in across.items():
+            body += wrap(text(f"across targets, MNN {ranges(releases, releases_of(everything))}: {summary}"), "  ")
+        if body:
+            lines += [f"{paint(text(file), 'bold', run.color)}: where the ops run", *body, ""]
+    return lines
+
+
 def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None:
     lines: list[str] = []
     if not run.quiet:
@@ -89,6 +128,8 @@ def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None
     for (file, target), findings in sections.items():
         lines += _section(file, target, findings, index.get((file, target), []), run.color)
         lines.append("")
+    if not run.quiet:
+        lines += _placement(run)
     lines += [f"{paint('input error', 'red', run.color)} {text(err)}" for err in run.input_errors]
     lines.append(summary_line(diagnostics, run))
     out.write("".join(line(x) + "\n" for x in lines))
