@@ -143,9 +143,9 @@ def test_defect7_extra_has_no_shape_error_on_the_runtime() -> None:
     """A custom op has no shape computer, yet the pip 3.6.1 runtime takes its input's shape
     (SizeComputer.cpp:177) and fails at execution creation, which B003 names."""
     pytest.importorskip("MNN")
-    from runtime_probe import probe
+    from mnnlint.crosscheck.probe import run_batch
 
-    seen = probe(MODELS / "custom_op.mnn")
+    seen = run_batch([str(MODELS / "custom_op.mnn")])[0]
     assert "Create execution error : 512" in seen.output and "Compute Shape Error" not in seen.output
     (extra,) = about(findings(MODELS / "custom_op.mnn", "cpu", "3.6.1", "llm"), "Extra")
     assert extra.code == "B003" and "Create execution error : 512" in extra.message
