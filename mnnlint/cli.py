@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "inspect": "mnnlint.cli:inspect_main",
     "rule": "mnnlint.cli:rule_main",
     "targets": "mnnlint.cli:targets_main",
+    "crosscheck": "mnnlint.crosscheck.cli:main",
     "diff": "mnnlint.diff:diff_main",
 }
 # Settings a check flag sets: TOML key -> the flag, named in errors.

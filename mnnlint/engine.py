@@ -64,7 +64,7 @@ def assumed_profile(model: Model, table: ReleaseTable) -> str:
 def build_for(table: ReleaseTable, profile: str, overrides: Mapping[str, bool], target: str | None) -> dict[str, bool]:
     """CMake option values for `profile` + `overrides`, evaluated with the target's switch ON
     when the tables know how (ReleaseTable.build(..., target=...))."""
-    if target is not None and _build_takes_target(table):
+    if target is not None and table.has_backend(target) and _build_takes_target(table):
         return table.build(profile, overrides, target=target)  # type: ignore[call-arg]
     return table.build(profile, overrides)
 

@@ -455,7 +455,7 @@ def _select(layers: Sequence[Layer], registry: Registry) -> tuple[type[Rule], ..
     chosen: dict[str, type[Rule]] = {r.code: r for r in registry.rules}
     for layer in layers:
         v = layer.values
-        if "select" in v:
+        if v.get("select"):  # an empty `select = []` means the default, ALL, as it always has
             chosen = {r.code: r for s in v["select"] for r in registry.matching(s)}
         for s in v.get("extend_select", ()):
             chosen.update((r.code, r) for r in registry.matching(s))

@@ -15,10 +15,14 @@ class OpFallsBack(Rule):
     ## What it does
     Checks every op type in the model against the capability table of the target
     backend, MNN release and build profile, after MNN's geometry layer has had its
-    chance to rewrite the op into simpler ones. Reports each op type the backend
-    has no execution for, with how many ops it covers and the first few of them.
-    Fused transformer ops and ops no backend runs have rules of their own (B002,
-    B003).
+    chance to rewrite the op into simpler ones, and reports each op type for which
+    some command MNN creates (the op itself, or a `Raster` or `While` it is rewritten
+    into) has no execution on the backend but one on the CPU backup, with how many ops
+    it covers and the first few of them. Ops MNN never hands to a backend are left out:
+    those the Module API runs itself (`If`, `While`, `NonMaxSuppressionV2`, `MoE`) and
+    constant ops, which it computes once on the CPU at load (everything computed only
+    from `Shape` and constants). Fused transformer ops and ops no backend runs have
+    rules of their own (B002, B003).
 
     ## Why is this bad?
     MNN prints `Don't support type X` when it prepares the model, runs those ops on
@@ -34,6 +38,12 @@ class OpFallsBack(Rule):
       message names the op type; `mnnlint targets --backend NAME` lists them).
     - Use the release or build option named in the message, when one adds it.
     - Accept the fallback where it is cheap, and suppress the finding with a reason.
+
+    ## Known limits
+    Whether a geometry computer emits a loop can hinge on tensor shapes known only at
+    run time (a batched MatMul becomes a `While`, a 2-D one stays a MatMul). mnnlint
+    then assumes a Loop computer's general path (the loop) and a Geometry computer's
+    plain path, so a model that only ever runs the other path can differ.
     """
 
     code = "B001"

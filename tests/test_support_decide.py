@@ -32,6 +32,7 @@ def make_table(
     raw: dict[str, Any] = {
         "release": "9.9.9",
         "files": FILES,
+        "op_types": {},
         "backends": {
             "cpu": {"ops": cpu or {}},
             "gpu": {"ops": gpu or {}},
@@ -39,8 +40,14 @@ def make_table(
         },
         "compiler": {"cpu": "Compiler_Loop", "gpu": gpu_compiler, "fp16": "Compiler_Loop"},
         "geometry": geometry or {},
-        "never_executed": {"Input": "not scheduled", "Shape": "always constant"},
+        "never_executed": {"Input": "not scheduled (InitNet.cpp:15)", "Shape": "always constant"},
+        "module_ops": {"If": {"module": "IfModule", "at": "PipelineModule.cpp:626"},
+                       "While": {"module": "WhileModule", "at": "PipelineModule.cpp:629", "param_not": "LoopParam"}},
+        "need_content": {"Shape": {"at": "OpCommonUtils.cpp:415", "unread": "all"}},
+        "shape_computers": {},
+        # the build logic in both table formats: MNN_FLAG defines FLAG_MACRO
         "cmake_options": {"MNN_FLAG": False},
+        "cmake": {"options": {"MNN_FLAG": False}, "steps": [], "definitions": {"FLAG_MACRO": [{"MNN_FLAG": True}]}},
         "profiles": {"default": {}},
         "macros": {"FLAG_MACRO": "MNN_FLAG"},
     }
@@ -130,6 +137,8 @@ CASES = [
     Case("If runs in the Module layer", make_table(), "If", Status.MODULE_LAYER, facts=OpFacts("IfParam", 3)),
     Case("the module-layer list comes from the data when present",
          make_table(extra={"module_ops": MOE_MODULE}), "MoE", Status.MODULE_LAYER),
+    Case("tables without a module-op list: If, While without a LoopParam, NMS (MoE from 3.2.0)",
+         make_table(extra={"module_ops": None}), "NonMaxSuppressionV2", Status.MODULE_LAYER),
     Case("an op the data does not list is asked of the backend",
          make_table(extra={"module_ops": MOE_MODULE}), "If", Status.UNRUNNABLE),
     # -- constants (GeometryComputerUtils::buildConstantTensors) --
@@ -178,6 +187,16 @@ CASES = [
                         {"type": "BinaryOp", "self": True},
                         {"type": "While", "when": "singleBroadCast && forwardSupportLoop && openLoop"}])}),
          "BinaryOp", Status.DECOMPOSED),
+    Case("a Geometry computer's conditional loop is not held on a Loop backend (GeometryBinary's broadcast)",
+         make_table(gpu={"BinaryOp": [reg(1)], "Raster": [reg(1)]}, cpu={"While": [reg(0)]},
+                    geometry={"BinaryOp": computers("Compiler_Geometry", [
+                        {"type": "BinaryOp", "self": True},
+                        {"type": "While", "when": "singleBroadCast && forwardSupportLoop && openLoop"}])}),
+         "BinaryOp", Status.DECOMPOSED),
+    Case("an unconditional part other than Raster/While/itself is listed, not held (Cast)",
+         make_table(gpu={"Raster": [reg(1)]}, cpu={"Cast": [reg(0)]},
+                    geometry={"ConvertTensor": computers("Compiler_Geometry", [{"type": "Cast"}, {"type": "Raster"}])}),
+         "ConvertTensor", Status.DECOMPOSED),
     Case("a part under a condition the file cannot decide, other than Raster/While/itself, is not held",
          make_table(gpu={"Sel": [reg(1)]},
                     geometry={"Sel": computers("Compiler_Loop", [{"type": "UnaryOp", "when": "dims > 4"},

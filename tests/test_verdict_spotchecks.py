@@ -53,6 +53,8 @@ CITATIONS = [
     # defect 6: GeometryBatchMatMul (a Loop computer for MatMul too) emits While for batched MatMul
     ("2.8.0", "source/geometry/GeometryBatchMatMul.cpp", 457, "opBuilder.add_type(OpType_While);"),
     ("2.8.0", "source/geometry/GeometryBatchMatMul.cpp", 473, "{OpType_BatchMatMul, OpType_MatMul}, Runtime::Compiler_Loop"),  # noqa: E501
+    ("2.9.5", "source/backend/vulkan/image/execution/VulkanRaster.cpp", 323, "//    VulkanBackend::addCreator(OpType_While"),  # noqa: E501
+    ("2.9.6", "source/backend/vulkan/image/execution/VulkanLoop.cpp", 228, "addCreator(OpType_While, new VulkanLoopCreator)"),  # noqa: E501
     # defect 7: Attention's shape function is behind the option; without one MNN copies the first input's shape
     ("3.6.1", "source/shape/ShapeAttention.cpp", 13, "#ifdef MNN_SUPPORT_TRANSFORMER_FUSE"),
     ("3.6.1", "source/shape/ShapeAttention.cpp", 227, "OpType_Attention"),
@@ -130,10 +132,29 @@ def test_defect6_batched_matmul_emits_while_on_metal(release: str, falls_back: b
         assert found[0].code == "B001" and "While" in found[0].message
 
 
+@pytest.mark.parametrize(("release", "falls_back"), [("2.8.0", True), ("2.9.5", True), ("2.9.6", False)])
+def test_defect6_vulkan_image_has_no_loop_until_2_9_6(release: str, falls_back: bool) -> None:
+    # its While creator is commented out in VulkanRaster.cpp:323 up to 2.9.5; VulkanLoop.cpp:228 from 2.9.6
+    found = about(findings(MODELS / "transformer.mnn", "vulkan-image", release), "MatMul")
+    assert bool(found) == falls_back
+
+
+def test_defect7_extra_has_no_shape_error_on_the_runtime() -> None:
+    """A custom op has no shape computer, yet the pip 3.6.1 runtime takes its input's shape
+    (SizeComputer.cpp:177) and fails at execution creation, which B003 names."""
+    pytest.importorskip("MNN")
+    from runtime_probe import probe
+
+    seen = probe(MODELS / "custom_op.mnn")
+    assert "Create execution error : 512" in seen.output and "Compute Shape Error" not in seen.output
+    (extra,) = about(findings(MODELS / "custom_op.mnn", "cpu", "3.6.1", "llm"), "Extra")
+    assert extra.code == "B003" and "Create execution error : 512" in extra.message
+
+
 def test_defect7_three_outcomes_of_the_seed_case() -> None:
     fused = MODELS / "transformer_fused.mnn"
     (without,) = about(findings(fused, "cuda", "3.6.1", "default"), "Attention")
-    assert "cannot run on any backend" in without.message and "falls back" not in without.message
+    assert "cannot run on any backend" in without.message and "on the CPU backup" not in without.message
     assert "MNN_SUPPORT_TRANSFORMER_FUSE=ON" in (without.fix or "") and "3.2.4" in (without.fix or "")
     (old,) = about(findings(fused, "cuda", "3.2.0", "llm"), "Attention")
     assert "Don't support type Attention" in old.message and "3.2.1" in (old.fix or "")

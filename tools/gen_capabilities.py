@@ -3,8 +3,10 @@
 For every release (tags 2.8.0 and later, plus HEAD) this writes
 `<out>/<release>.json`: per backend, the op types with a registered execution
 creator, each with the file and line of the registration and the build
-conditions under which it is live; plus facts from the sibling readers
-(op-type enum, CMake options, geometry, fused ops) when those are available.
+conditions under which it is live; plus the op-type enum, the CMake option
+logic, geometry computers, fused ops, Module-layer ops, shape computers and
+constness facts. mnnlint/capabilities/tableformat.py declares the format; every
+release is checked against it before anything is written.
 `<out>/index.json` lists the releases in order.
 
 Usage:
@@ -17,39 +19,28 @@ Output is deterministic: run it twice and the bytes are the same.
 from __future__ import annotations
 
 import argparse
-import importlib
 import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools.capgen import conds
+from mnnlint.capabilities.tableformat import FORMAT_VERSION, check_release
+from tools.capgen import conds, fused, optypes, pipeline, shapes
 from tools.capgen.backends import Backend, read_backends
+from tools.capgen.cmake import read_cmake_logic, read_macros, read_profiles
 from tools.capgen.cmakesrc import walk_cmake
-from tools.capgen.gitsrc import GitTree
-from tools.capgen.store import FORMAT, Store
+from tools.capgen.geometry import read_compiler_types, read_geometry
+from tools.capgen.gitsrc import GitTree, Tree
+from tools.capgen.store import Store
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 FIRST_RELEASE = (2, 8, 0)
 DEFAULT_OUT = "mnnlint/capabilities/data"
-
-# (output key, module under tools.capgen, function): facts other readers provide
-SIBLING_READERS: tuple[tuple[str, str, str], ...] = (
-    ("op_types", "optypes", "read_op_types"),
-    ("cmake_options", "cmake", "read_options"),
-    ("macros", "cmake", "read_macros"),
-    ("profiles", "cmake", "read_profiles"),
-    ("geometry", "geometry", "read_geometry"),
-    ("compiler", "geometry", "read_compiler_types"),
-    ("fused_op_types", "fused", "read_fused_op_types"),
-    ("never_executed", "geometry", "read_never_executed"),
-)
 
 
 def release_tags(git_dir: str) -> list[str]:
@@ -59,15 +50,6 @@ def release_tags(git_dir: str) -> list[str]:
     tags = [t for t in out.split() if re.fullmatch(r"\d+\.\d+\.\d+", t)]
     tags = [t for t in tags if tuple(map(int, t.split("."))) >= FIRST_RELEASE]
     return sorted(tags, key=lambda t: tuple(map(int, t.split("."))))
-
-
-def _sibling(module: str, func: str) -> Callable[[Any], Any] | None:
-    try:
-        mod = importlib.import_module(f"tools.capgen.{module}")
-    except ImportError:
-        return None
-    fn = getattr(mod, func, None)
-    return fn if callable(fn) else None
 
 
 def _requires(dnf: conds.DNF) -> list[dict[str, bool]]:
@@ -100,8 +82,11 @@ def backend_entry(b: Backend, files: dict[str, int]) -> dict[str, Any]:
     return entry
 
 
-def generate_release(tree: Any, release: str, log: Callable[[str], None]) -> dict[str, Any]:
-    """The capability table of one release, read from `tree` (a GitTree or FakeTree)."""
+def generate_release(tree: Tree, release: str) -> dict[str, Any]:
+    """The capability table of one release (`tableformat.Release`), read from `tree`.
+
+    Every reader runs; an exception in one stops the run (no partial tables).
+    """
     try:
         walk = walk_cmake(tree)
         backends = read_backends(tree, walk)
@@ -116,26 +101,30 @@ def generate_release(tree: Any, release: str, log: Callable[[str], None]) -> dic
                 for a in alts:
                     a["at"][0] = renum[a["at"][0]]
         data: dict[str, Any] = {
-            "format": FORMAT,
+            "format": FORMAT_VERSION,
             "generator": GENERATOR_VERSION,
             "release": release,
             "commit": tree.commit,
-            "date": tree.commit_date() if hasattr(tree, "commit_date") else tree.date,
+            "date": tree.commit_date(),
             "files": order,
             "backends": entries,
+            "op_types": optypes.read_op_types(tree),
+            "cmake": read_cmake_logic(walk),
+            "macros": read_macros(walk),
+            "profiles": read_profiles(),
+            "geometry": read_geometry(tree),
+            "compiler": read_compiler_types(tree),
+            "fused_op_types": fused.read_fused_op_types(tree),
+            "never_executed": pipeline.read_never_executed(tree),
+            "module_ops": pipeline.read_module_ops(tree),
+            "shape_computers": shapes.read_shape_computers(tree, walk),
+            "need_content": pipeline.read_need_content(tree),
+            "pipeline": pipeline.read_pipeline_sites(tree),
         }
         notes = sorted({n for b in backends for n in b.notes})
         if notes:
             data["notes"] = notes
-        for key, module, func in SIBLING_READERS:
-            fn = _sibling(module, func)
-            if fn is None:
-                log(f"  {release}: {key} skipped: tools.capgen.{module}.{func} not available")
-                continue
-            try:
-                data[key] = fn(tree)
-            except Exception as exc:  # a sibling reader failing must not lose our tables
-                log(f"  {release}: {key} skipped: {module}.{func} raised {type(exc).__name__}: {exc}")
+        check_release(data, release)
         return data
     finally:
         tree.close()
@@ -169,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     tables = []
     for rel in releases:
         t0 = time.monotonic()
-        data = generate_release(GitTree(args.mnn_git, rel), rel, log)
+        data = generate_release(GitTree(args.mnn_git, rel), rel)
         entry = index_entry(data)
         tables.append((store.localise(data), entry))
         counts = " ".join(f"{k}={v}" for k, v in entry["backends"].items())
@@ -183,14 +172,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _release_key(rel: str) -> tuple[int, ...]:
-    """Version order, HEAD last."""
-    if rel == "HEAD":
-        return (10**9,)
-    try:
-        return tuple(int(x) for x in rel.split("."))
-    except ValueError:
-        return (10**9 - 1,)
+    """Version order, HEAD last (mnnlint.release.Release); anything else just before HEAD."""
+    from mnnlint.release import Release
 
+    return Release(rel).key if Release.is_release(rel) else (10**9 - 1,)
 
 if __name__ == "__main__":
     sys.exit(main())

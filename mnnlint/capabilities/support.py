@@ -45,12 +45,15 @@ COMPILER_USES: dict[str, tuple[str, ...]] = {
     "Compiler_Origin": (),
 }
 
-# Parts of a decomposition held against the backend when the data cannot say whether this
-# op emits them (a condition on run-time shapes): the region copies (Raster) and loops
-# (While) that the general path of every Loop decomposition produces, and the op itself
-# when the computer re-emits it (Convolution, Pooling, LayerNorm on its last axis, a
-# 2-D MatMul). A part whose condition the file decides (the op's input count) is held
-# exactly when it holds; other parts (BinaryOp, UnaryOp, …) are listed, not held.
+# Parts of a decomposition held against the backend: the region copies (Raster) and loops
+# (While) decompositions produce, and the op itself when the computer re-emits it
+# (Convolution, Pooling, LayerNorm on its last axis, a 2-D MatMul). A condition the file
+# decides (the op's input count) is evaluated; under one it cannot decide (run-time
+# shapes), Raster and the op itself are held, and While only from a Loop computer (whose
+# general path it is; a Geometry computer's loop is a conditional optimisation). Other
+# parts (BinaryOp, Cast, …) are listed, not held: every backend with a table has them,
+# and the per-class emission data does not see early returns (GeometryConvert.cpp:19-23
+# at 3.6.1 returns before the Cast it emits only for CastLike).
 GENERAL_PARTS = frozenset({"Raster", "While"})
 
 NOT_SCHEDULED = "not scheduled"  # the prefix of never_executed reasons for dropped ops
@@ -76,7 +79,7 @@ class OpFacts:
     """What about one op, beyond its type, changes MNN's decision."""
 
     param_type: str = "NONE"  # the OpParameter union member the op carries
-    inputs: int = 1  # how many input tensors it has
+    inputs: int | None = None  # how many input tensors it has; None: not known (no single op)
     constant: bool = False  # computed at resize on the CPU (see mnnlint.constness)
 
 
@@ -238,6 +241,8 @@ def _holds(when: Any, facts: OpFacts, compiler: str = "Compiler_Loop") -> bool |
     if isinstance(when, str) and any(w in when for w in LOOP_MASK_WORDS):
         return None if compiler == "Compiler_Loop" else False
     if isinstance(when, Mapping) and set(when) <= {"inputs", "inputs_not"}:
+        if facts.inputs is None:
+            return None
         if "inputs" in when and facts.inputs != int(when["inputs"]):
             return False
         return not ("inputs_not" in when and facts.inputs == int(when["inputs_not"]))
@@ -285,11 +290,16 @@ def _on_backend(table: ReleaseTable, backend: str, op_type: str, build: Mapping[
         parts = emissions(computer, op_type, _registered(table, "cpu", op_type, build)[0] is not None)
         into = tuple(dict.fromkeys(e.op for e in parts))
         own = _registered(table, backend, op_type, build)[0] is not None
+        kinds = computer.get("compiler") or ()
+        loop_computer = "Compiler_Loop" in ((kinds,) if isinstance(kinds, str) else kinds)
         commands = []
         for e in parts:
-            holds = own is False if e.when == UNLESS_OP_REGISTERED else _holds(e.when, facts, compiler)
-            if holds or (holds is None and (e.op in GENERAL_PARTS or e.op == op_type)):
-                commands.append(e.op)
+            holds = (not own) if e.when == UNLESS_OP_REGISTERED else _holds(e.when, facts, compiler)
+            if holds is False or (e.op not in GENERAL_PARTS and e.op != op_type):
+                continue  # other parts (BinaryOp, Cast, ...) are listed, not held: see GENERAL_PARTS
+            if holds is None and e.op == "While" and not loop_computer:
+                continue  # a Geometry computer's conditional loop is an optimisation, not its general path
+            commands.append(e.op)
         commands = list(dict.fromkeys(commands))
     missing, cpu_lacks, assumed = [], [], []
     cpu_needs: dict[str, bool] = {}

@@ -16,7 +16,8 @@ contract with the CLI and `mnnlint.lint()`:
 - The github format returns its job summary from `github.step_summary(diagnostics,
   run)`; the CLI appends it to `$GITHUB_STEP_SUMMARY`.
 - Every format carries `RunInfo.input_errors` (text and concise as lines, the machine
-  formats as data), so the CLI prints them on stderr only when the report goes to a file.
+  formats as data, github as annotations); the CLI also prints each on stderr unless
+  the report itself goes to the terminal.
 - `Checked.build_options` ("NAME=ON", what the assumed build sets) is named in the text
   header; `RunInfo.quiet` drops that header, `RunInfo.verbose` adds the config file.
 - Human formats pass every name through `escape`; reporters share helpers only via

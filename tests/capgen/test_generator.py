@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from mnnlint.capabilities import Capabilities, TableError
+from mnnlint.capabilities.tableformat import FORMAT_VERSION
 from tests.capgen.fake_mnn import files
 from tools import gen_capabilities
+from tools.capgen.gitsrc import FakeTree
 from tools.capgen.store import load_release
 
 
@@ -88,3 +91,78 @@ def test_subset_run_keeps_other_releases(repo: Path, tmp_path: Path) -> None:
     assert [r["release"] for r in index["releases"]] == ["2.8.0", "2.9.0", "HEAD"]
     assert "Attention" in load_release(out, "2.9.0")["backends"]["cuda"]["ops"]
     assert "cuda" in load_release(out, "2.8.0")["backends"]
+
+
+@pytest.fixture(scope="module")
+def caps(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Capabilities:
+    out = tmp_path_factory.mktemp("tables")
+    _run(repo, out)
+    return Capabilities(data_dir=out)
+
+
+def test_build_follows_the_targets_own_switch(caps: Capabilities) -> None:
+    table = caps.release("2.9.0")
+    # default ON, forced OFF `if (NOT MNN_QNN)`: a QNN build has it ON
+    assert table.build("default", {})["MNN_QNN_ONLINE_FINALIZE"] is False
+    assert table.enabling_options("qnn") == {"MNN_QNN": True}
+    assert table.build("default", {}, target="qnn")["MNN_QNN_ONLINE_FINALIZE"] is True
+    # an override re-evaluates what depends on it
+    assert table.build("default", {"MNN_QNN": True})["MNN_QNN_ONLINE_FINALIZE"] is True
+    assert table.build("default", {"MNN_QNN_ONLINE_FINALIZE": False}, target="qnn")["MNN_QNN_ONLINE_FINALIZE"] is False
+    # the split parent: what both halves need
+    assert table.enabling_options("vulkan") == {"MNN_VULKAN": True}
+    assert table.enabling_options("vulkan-buffer") == {"MNN_VULKAN": True, "MNN_VULKAN_IMAGE": False}
+    assert table.build("llm", {})["MNN_SUPPORT_TRANSFORMER_FUSE"] is True
+    assert table.build("build-llm", {})["MNN_SUPPORT_TRANSFORMER_FUSE"] is True   # forced by MNN_BUILD_LLM
+
+
+def test_known_options_refuse_a_typo(caps: Capabilities) -> None:
+    table = caps.release("2.9.0")
+    assert "MNN_SUPPORT_TRANSFORMER_FUSE" in table.known_options
+    assert "MNN_CUDA_QUANT" in table.known_options          # declared in source/backend/cuda/CMakeLists.txt
+    assert "MNN_SUPORT_TRANSFORMER_FUSE" not in table.known_options
+
+
+def test_macro_follows_its_definition(caps: Capabilities) -> None:
+    table = caps.release("2.9.0")
+    assert table.macro_value("MNN_SUPPORT_TRANSFORMER_FUSE", table.build("default", {})) is False
+    assert table.macro_value("MNN_SUPPORT_TRANSFORMER_FUSE", table.build("build-llm", {})) is True
+    assert table.macro_value("MNN_METAL_ENABLED", table.build("default", {}, target="metal")) is None  # `AND APPLE`
+
+
+def test_module_shape_constness_and_pipeline_facts(caps: Capabilities) -> None:
+    table = caps.release("2.9.0")
+    moe = table.module_ops["MoE"]
+    assert (moe.module, moe.at) == ("MoEModule", "express/module/PipelineModule.cpp:14")
+    loop = table.module_ops["While"]
+    assert loop.applies("WhileParam") and not loop.applies("LoopParam")
+    assert table.has_shape_computer("Attention", table.build("default", {})) is False
+    assert table.has_shape_computer("Attention", table.build("llm", {})) is True
+    assert table.shape_computers("Convolution")[0].at == "source/shape/ShapeConvolution.cpp:2"
+    assert table.need_content["Interp"] == {"at": "source/core/OpCommonUtils.cpp:7", "unread": [1]}
+    assert table.pipeline["backup_create"] == "source/core/Pipeline.cpp:9"
+    [gather] = table.geometry_computers("Gather")
+    assert [(e.type, e.inputs) for e in gather.emits if e.self] == [("Gather", 1)]
+    assert table.geometry_computers("GatherND")[0].into == {"BinaryOp", "Raster"}
+
+
+def test_loader_refuses_another_format(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "old"
+    _run(repo, out)
+    raw = json.loads((out / "2.9.0.json").read_text())
+    raw["format"] = FORMAT_VERSION - 1
+    (out / "2.9.0.json").write_text(json.dumps(raw))
+    with pytest.raises(TableError, match="format"):
+        Capabilities(data_dir=out).release("2.9.0")
+    index = json.loads((out / "index.json").read_text())
+    index["format"] = FORMAT_VERSION + 1
+    (out / "index.json").write_text(json.dumps(index))
+    with pytest.raises(TableError, match="format"):
+        Capabilities(data_dir=out).releases  # noqa: B018
+
+
+def test_generator_fails_loudly(tmp_path: Path) -> None:
+    tree = files()
+    del tree["express/module/PipelineModule.cpp"]
+    with pytest.raises(ValueError, match=r"PipelineModule\.cpp is missing"):
+        gen_capabilities.generate_release(FakeTree(tree), "9.9.9")

@@ -1,15 +1,11 @@
-"""geometry: registrations, guards, compiler types and never-executed ops from C++ text."""
+"""geometry: registrations per computer class, guards, emissions and compiler types from C++ text."""
 
 from __future__ import annotations
 
-from tools.capgen.geometry import (
-    line_conditions,
-    read_compiler_types,
-    read_geometry,
-    read_never_executed,
-    strip_comments,
-)
+from tests.capgen.fake_mnn import files
+from tools.capgen.geometry import read_compiler_types, read_geometry
 from tools.capgen.gitsrc import FakeTree
+from tools.capgen.pipeline import read_never_executed
 
 HEADER = """
 static void registerGeometryComputer(std::shared_ptr<GeometryComputer> comp, std::vector<int> type,
@@ -42,6 +38,7 @@ class GeometryFused : public GeometryComputer {
 };
 #endif
 static void _create() {
+    std::shared_ptr<GeometryComputer> comp(new GeometryFused);
 #ifdef MNN_SUPPORT_TRANSFORMER_FUSE
     GeometryComputer::registerGeometryComputer(comp, {OpType_FusedLinear});
 #else
@@ -54,7 +51,9 @@ REGISTER_GEOMETRY(GeometryFused, _create);
 """
 
 NOT_CALLED = """
+class GeometryOrphan : public GeometryComputer {};
 static void _create() {
+    std::shared_ptr<GeometryComputer> comp(new GeometryOrphan);
     GeometryComputer::registerGeometryComputer(comp, {OpType_Orphan});
 }
 REGISTER_GEOMETRY(GeometryOrphan, _create);
@@ -89,6 +88,30 @@ def test_lists_compiler_and_location() -> None:
     assert geo["MatMul"]["compiler"] == ["Compiler_Loop"]
     assert geo["BatchMatMul"]["at"] == "source/geometry/GeometryBatchMatMul.cpp:11"
     assert geo["MatMul"]["into"] == ["MatMul", "While"]
+    # `cmd->op = op` hands on each registered type itself, not the file's first one
+    assert geo["BatchMatMul"]["into"] == ["BatchMatMul", "While"]
+    [computer] = geo["MatMul"]["computers"]
+    assert computer["computer"] == "GeometryBatchMatMul"
+    assert computer["at"] == "source/geometry/GeometryBatchMatMul.cpp:2"
+    assert computer["emits"] == [
+        {"type": "MatMul", "at": "source/geometry/GeometryBatchMatMul.cpp:4", "self": True},
+        {"type": "While", "at": "source/geometry/GeometryBatchMatMul.cpp:5"},
+    ]
+
+
+def test_emissions_are_per_class_not_per_file() -> None:
+    # GeometryGather.cpp holds three classes; only GeometryGather re-emits its op (fake of :134-142 at 3.6.1)
+    geo = read_geometry(FakeTree(files()))
+    assert geo["GatherND"]["into"] == ["BinaryOp", "Raster"]
+    assert geo["GatherElements"]["into"] == ["Raster"]
+    assert geo["GatherV2"]["into"] == ["GatherV2", "While"]
+    [gather] = geo["Gather"]["computers"]
+    assert gather["computer"] == "GeometryGather"
+    selfs = [e for e in gather["emits"] if e.get("self")]
+    assert selfs == [{"type": "Gather", "at": "source/geometry/GeometryGather.cpp:10", "self": True,
+                      "when": "inputs.size() == 1", "inputs": 1}]
+    # a While emitted by a helper the class calls, found through the call
+    assert {"type": "While", "at": "source/geometry/GeometryGather.cpp:3", "via": "_computeGather"} in gather["emits"]
 
 
 def test_guards_comments_and_unregistered_creators() -> None:
@@ -99,14 +122,6 @@ def test_guards_comments_and_unregistered_creators() -> None:
     assert geo["Fallback"]["requires"] == {"MNN_SUPPORT_TRANSFORMER_FUSE": False}
     assert "Commented" not in geo and "Blocked" not in geo
     assert "Orphan" not in geo  # its creator is never called
-
-
-def test_line_conditions_tracks_nesting() -> None:
-    text = "a\n#ifndef A\nb\n#if defined(B) && C\nc\n#endif\n#else\nd\n#endif\ne"
-    conds = line_conditions(strip_comments(text))
-    assert conds[0] == {} and conds[2] == {"A": False}
-    assert conds[4] == {"A": False, "B": True, "C": True}
-    assert conds[7] == {"A": True} and conds[9] == {}
 
 
 def test_compiler_types_default_override_and_cpu_extension() -> None:

@@ -27,7 +27,7 @@ def requires(b: Backend, op: str) -> list[dict[str, bool]]:
 
 
 def test_backend_list_and_splits(backends: dict[str, Backend]) -> None:
-    assert sorted(backends) == ["cpu", "cuda", "hexagon", "metal", "opencl-buffer", "opencl-image",
+    assert sorted(backends) == ["cpu", "cuda", "hexagon", "metal", "opencl-buffer", "opencl-image", "qnn",
                                 "vulkan-buffer", "vulkan-image"]
     assert backends["cuda"].enabled_by == "MNN_CUDA"
     assert backends["cpu"].enabled_by is None

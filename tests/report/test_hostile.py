@@ -7,7 +7,7 @@ that are not UTF-8 reach us as surrogate escapes. Two layers of tests:
 
 - the renderers on hand-made diagnostics whose every field is hostile;
 - the real CLI on a converter-made model with hostile op and subgraph names
-  (`tests/fixtures/build_hostile_names.py`) and on hostile file names, in every format.
+  (`tests/fixtures/build_hostile.py`) and on hostile file names, in every format.
 """
 
 from __future__ import annotations

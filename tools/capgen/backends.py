@@ -17,11 +17,11 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from . import conds
 from .cmakesrc import CMakeWalk
 from .conds import DNF
+from .gitsrc import Tree
 from .registrations import Registration, extract
 
 BACKEND_ROOT = "source/backend"
@@ -33,9 +33,6 @@ SPLITS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-class Tree(Protocol):
-    def paths(self) -> list[str]: ...
-    def read(self, path: str) -> str: ...
 
 
 @dataclass

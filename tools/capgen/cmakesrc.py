@@ -8,7 +8,11 @@ following `include()` and `add_subdirectory()` into the repository, and record
 every `if()` as a formula (see `conds`) instead of deciding it. Source lists
 (`set`, `file(GLOB...)`, `list(APPEND/REMOVE_ITEM)`) are kept as ordered edit
 logs, so the condition of one file is computed by replaying the log for it.
-The same walk records `add_definitions(-DX)`, for macros the build defines.
+The same walk records `add_definitions(-DX)`, for macros the build defines,
+and every `option()` and `set()` of a variable in CMake's order with the
+condition it runs under (`CMakeStep`), which the linter replays to configure a
+build (mnnlint/capabilities/buildlogic.py). This is the only CMake tokenizer
+and `if()` parser of the generator.
 """
 
 from __future__ import annotations
@@ -17,17 +21,10 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Protocol
 
 from . import conds
 from .conds import DNF
-
-
-class Tree(Protocol):
-    def paths(self) -> list[str]: ...
-    def exists(self, path: str) -> bool: ...
-    def read(self, path: str) -> str: ...
-
+from .gitsrc import Tree
 
 # One edit of a CMake list variable: ("add", glob, recursive, cond),
 # ("clear", cond), ("include", entries, cond) or ("sub", entries, cond).
@@ -42,6 +39,13 @@ class CMakeWalk:
     subdirs: dict[str, DNF] = field(default_factory=dict)  # directory -> condition it is entered
     definitions: dict[str, DNF] = field(default_factory=dict)  # -DNAME -> condition
     scripts: list[str] = field(default_factory=list)
+    options: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (default word, path:line)
+    steps: list[CMakeStep] = field(default_factory=list)  # option()/set() in CMake's order
+    tested: set[str] = field(default_factory=set)  # every atom an if()/elseif() tests
+    assigned: set[str] = field(default_factory=set)  # every variable a set()/file()/list() writes
+    # -DNAME -> per definition: (variables tested by the if()s of its own script around it,
+    # those of the scripts including it too), outermost first
+    definition_guards: dict[str, list[tuple[list[str], list[str]]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     _cache: dict[str, DNF] = field(default_factory=dict, repr=False)
 
@@ -50,6 +54,21 @@ class CMakeWalk:
         if path not in self._cache:
             self._cache[path] = _replay(self.sources, path)
         return self._cache[path]
+
+
+@dataclass(frozen=True)
+class CMakeStep:
+    """One `option()` or `set()` of a variable, with the condition it runs under.
+
+    `kind`: "option", "cache" (`set(... CACHE ...)`), "force" (`... CACHE ... FORCE`)
+    or "set" (a normal variable). `value` is the raw word (ON, OFF, ${X}, ...).
+    """
+
+    kind: str
+    name: str
+    value: str
+    cond: DNF
+    at: str
 
 
 def _glob_match(pattern: str, recursive: bool, path: str) -> bool:
@@ -89,9 +108,9 @@ def _replay(entries: list[Entry], path: str) -> DNF:
 _COMMAND = re.compile(r"([A-Za-z_]\w*)\s*\(")
 
 
-def _commands(text: str) -> list[tuple[str, list[str]]]:
-    """Split a CMake script into (command, raw argument tokens)."""
-    out: list[tuple[str, list[str]]] = []
+def _commands(text: str) -> list[tuple[str, list[str], int]]:
+    """Split a CMake script into (command, raw argument tokens, line)."""
+    out: list[tuple[str, list[str], int]] = []
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
@@ -108,6 +127,7 @@ def _commands(text: str) -> list[tuple[str, list[str]]]:
             i += 1
             continue
         name = m.group(1).lower()
+        line = text.count("\n", 0, i) + 1
         j = m.end()
         depth = 1
         args: list[str] = []
@@ -145,7 +165,7 @@ def _commands(text: str) -> list[tuple[str, list[str]]]:
             else:
                 cur += c
             j += 1
-        out.append((name, args))
+        out.append((name, args, line))
         i = j
     return out
 
@@ -234,11 +254,18 @@ _KEYWORDS = {
 }
 
 
+def _names(c: DNF) -> list[str]:
+    """The atoms of a condition, sorted: the variables an if() tests."""
+    return sorted({name for conj in c for name, _ in conj})
+
+
 class _Walker:
     def __init__(self, tree: Tree, walk: CMakeWalk) -> None:
         self.tree = tree
         self.walk = walk
         self.depth = 0
+        self.guards: list[list[str]] = []   # variables each enclosing if() tests, across includes
+        self.file_start: list[int] = []     # index in `guards` where each script being run begins
 
     def norm(self, path: str, base: str) -> str | None:
         path = path.strip('"')
@@ -266,11 +293,12 @@ class _Walker:
             return
         self.depth += 1
         self.walk.scripts.append(script)
+        self.file_start.append(len(self.guards))
         cmds = _commands(self.tree.read(script))
         stack: list[list[DNF]] = []   # [parent, taken, current]
         current = cond
         skip = 0                       # inside function()/macro() bodies
-        for name, args in cmds:
+        for name, args, line in cmds:
             if skip:
                 if name in ("function", "macro"):
                     skip += 1
@@ -283,11 +311,15 @@ class _Walker:
             if name == "if":
                 c = self.list_vars_true(parse_condition(args), vars)
                 stack.append([current, c, conds.and_(current, c)])
+                self.guards.append(_names(parse_condition(args)))
+                self.walk.tested.update(self.guards[-1])
                 current = stack[-1][2]
                 continue
             if name == "elseif" and stack:
                 parent, taken, _ = stack[-1]
                 c = self.list_vars_true(parse_condition(args), vars)
+                self.guards[-1] = _names(parse_condition(args))
+                self.walk.tested.update(self.guards[-1])
                 stack[-1] = [parent, conds.or_(taken, c), conds.and_(parent, conds.not_(taken), c)]
                 current = stack[-1][2]
                 continue
@@ -298,13 +330,39 @@ class _Walker:
                 continue
             if name == "endif" and stack:
                 current = stack.pop()[0]
+                self.guards.pop()
                 continue
             if current == conds.FALSE:
                 continue
             if name == "return" and not stack:
                 break
+            self.record_step(name, args, current, f"{script}:{line}")
             self.command(name, args, current, vars, ctx)
+        del self.guards[self.file_start.pop():]   # if()s a script leaves open
         self.depth -= 1
+
+    def guard_names(self) -> tuple[list[str], list[str]]:
+        """Variables tested by the if()s around a command, outermost first: those of the
+        current script, and those of all scripts being run (the including ones too)."""
+        return [n for g in self.guards[self.file_start[-1]:] for n in g], [n for g in self.guards for n in g]
+
+    def record_step(self, name: str, args: list[str], cond: DNF, at: str) -> None:
+        """Note `option()` and `set()` commands for the build logic (see CMakeStep)."""
+        if name == "option" and args and re.fullmatch(r"\w+", args[0]):
+            default = args[2] if len(args) > 2 else "OFF"
+            self.walk.options.setdefault(args[0], (default, at))
+            self.walk.steps.append(CMakeStep("option", args[0], default, cond, at))
+        elif name == "set" and len(args) >= 2 and re.fullmatch(r"\w+", args[0]):
+            values = args[1:]
+            upper = [v.upper() for v in values]
+            if "PARENT_SCOPE" in upper:
+                return
+            kind = "set"
+            if "CACHE" in upper:
+                kind = "force" if "FORCE" in upper else "cache"
+                values = values[:upper.index("CACHE")]
+            if len(values) == 1:
+                self.walk.steps.append(CMakeStep(kind, args[0], values[0].strip('"'), cond, at))
 
     @staticmethod
     def list_vars_true(c: DNF, vars: dict[str, list[Entry]]) -> DNF:
@@ -336,6 +394,10 @@ class _Walker:
 
     def command(self, name: str, args: list[str], cond: DNF, vars: dict[str, list[Entry]], ctx: dict[str, str]) -> None:
         if name == "set" and args:
+            self.walk.assigned.add(args[0])
+        elif name in ("file", "list") and len(args) >= 2:
+            self.walk.assigned.add(args[1])
+        if name == "set" and args:
             var = args[0]
             vals = args[1:]
             if "CACHE" in vals:
@@ -361,16 +423,18 @@ class _Walker:
             self.walk.sources.extend(self.items(args[1:], cond, vars, ctx, False, False))
         elif name in ("add_definitions", "target_compile_definitions", "target_compile_options",
                       "add_compile_definitions"):
-            for tok in args:
+            bare_names = name in ("target_compile_definitions", "add_compile_definitions")
+            for tok in args[1:] if name.startswith("target_") else args:
                 tok = tok.strip('"')
                 m = re.match(r"-D([A-Za-z_]\w*)", tok)
-                if name == "target_compile_definitions" and not m and re.fullmatch(r"[A-Za-z_]\w*(=.*)?", tok):
+                if bare_names and not m and re.fullmatch(r"[A-Za-z_]\w*(=.*)?", tok):
                     m = re.match(r"([A-Za-z_]\w*)", tok)
                     if tok.upper() in _KEYWORDS:
                         m = None
                 if m:
                     known = self.walk.definitions.get(m.group(1), conds.FALSE)
                     self.walk.definitions[m.group(1)] = conds.or_(known, cond)
+                    self.walk.definition_guards.setdefault(m.group(1), []).append(self.guard_names())
         elif name == "include" and args:
             got = self.expand(args[0], vars, ctx)
             if got and got[0] == "path":

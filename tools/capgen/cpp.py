@@ -239,3 +239,124 @@ def preprocess(path: str, raw: str) -> Source:
     for ln in out_lines[:-1]:
         starts.append(starts[-1] + len(ln) + 1)
     return Source(path, "\n".join(out_lines), line_cond, defines, starts)
+
+
+# --- structure of a preprocessed file -------------------------------------------
+
+_STRING = re.compile(r"\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?")
+
+
+def blank_strings(text: str) -> str:
+    """Replace string literal contents by spaces so braces in strings do not count."""
+    return _STRING.sub(lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 1), text)
+
+
+_BRACKETS = {c: re.compile("[" + re.escape(c + d) + "]") for c, d in ("{}", "()", "<>")}
+
+
+def balanced_end(text: str, start: int, open_: str, close: str) -> int:
+    """Index just past the bracket matching text[start] (which is `open_`)."""
+    depth = 0
+    for m in _BRACKETS[open_].finditer(text, start):
+        if m.group(0) == open_:
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return len(text)
+
+
+def split_args(inner: str) -> list[str]:
+    args, depth, cur = [], 0, ""
+    for c in inner:
+        if c in "(<[{":
+            depth += 1
+        elif c in ")>]}":
+            depth -= 1
+        if c == "," and depth == 0:
+            args.append(cur.strip())
+            cur = ""
+        else:
+            cur += c
+    if cur.strip():
+        args.append(cur.strip())
+    return args
+
+
+@dataclass
+class Block:
+    head: str      # text before the opening brace, back to the previous statement
+    start: int     # offset of the opening brace
+    end: int       # offset just past the closing brace
+
+
+class CppFile:
+    """A preprocessed source plus its top-level blocks (namespaces are transparent)."""
+
+    def __init__(self, src: Source) -> None:
+        self.src = src
+        self.code = blank_strings(src.text)
+        self.blocks: list[Block] = []
+        self._scan(0, len(self.code))
+
+    def _scan(self, lo: int, hi: int) -> None:
+        code = self.code
+        i = lo
+        last = lo
+        while i < hi:
+            c = code[i]
+            if c in ";}":
+                last = i + 1
+            elif c == "{":
+                end = balanced_end(code, i, "{", "}")
+                head = code[last:i]
+                if re.search(r"\bnamespace\b[\w\s:]*$|extern\s*\"\s*\"\s*$|extern\s*\"C\"\s*$", head):
+                    self._scan(i + 1, end - 1)
+                else:
+                    self.blocks.append(Block(head, i, end))
+                i = end
+                last = end
+                continue
+            i += 1
+
+    def block_at(self, offset: int) -> Block | None:
+        for b in self.blocks:
+            if b.start <= offset < b.end:
+                return b
+        return None
+
+
+_FUNC_HEAD = re.compile(r"(?:^|[\s*&:])([A-Za-z_]\w*)\s*\(([^()]*)\)\s*(?:const\s*)?(?:override\s*)?$")
+
+
+def function_name(head: str) -> str | None:
+    """Name of the function a top-level block defines, or None for data/lambdas/classes."""
+    h = " ".join(head.split())
+    if "=" in h or re.search(r"\b(class|struct|union|enum)\b", h):
+        return None
+    m = _FUNC_HEAD.search(h)
+    if not m:
+        return None
+    # qualified names keep only the last component (Backend::onCreate -> onCreate)
+    return m.group(1)
+
+
+def live_text(raw: str) -> str:
+    """The text the compiler can see in some build: comments gone, `#if 0` bodies blanked, lines kept."""
+    return preprocess("", raw).text
+
+
+def parse(path: str, raw: str) -> CppFile:
+    """A file preprocessed (line conditions, defines) and split into top-level blocks."""
+    return CppFile(preprocess(path, raw))
+
+
+def requires_of(cond: DNF) -> dict[str, bool] | None:
+    """One `requires` dict for a guard: its literals when it has one alternative, else the
+    whole guard as one verbatim atom; None when the guard never holds."""
+    if cond == conds.FALSE:
+        return None
+    if len(cond) == 1:
+        return dict(sorted(next(iter(cond))))
+    return {conds.render(cond): True}

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from tools.capgen.geometry import Tree, line_of, read_text
+from .geometry import line_of, read_text
+from .gitsrc import Tree
 
 PASS_GLOBS = (
     "tools/converter/source/optimizer/merge/*.cpp",

@@ -2,106 +2,31 @@
 
 Before a backend is asked for an execution, MNN's geometry layer may rewrite an
 op into smaller ops (Raster region copies, Loop/While, BinaryOp, MatMul, ...).
-Whether that happens depends on two facts read here: which op types have a
-registered geometry computer (and for which compiler type), and which compiler
-type the target backend's Runtime reports. `docs/capabilities.md` explains how
-the pipeline combines them.
-
-The small C++ helpers (comment stripping, `#if` tracking) live here too because
-`cmake.py` is CMake and `fused.py` reuses these two.
+Whether that happens depends on which op types have a registered geometry
+computer (and for which compiler type) and which compiler type the target
+backend's Runtime reports. What a computer emits is read per computer CLASS:
+`registerGeometryComputer(comp, {types}, compiler)` names a variable made with
+`new SomeClass`, and only that class's body, plus the functions of the same
+file (or of the shared helper files) it calls, counts. Each emission keeps its
+site and the `if (...)` around it, so the linter can tell "GeometryGather hands
+Gather on only when it has one input" (GeometryGather.cpp:134-142 at 3.6.1) from
+"GatherND never re-emits itself".
 """
 
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import Any
 
-from .cpp import strip_comments
-
-
-class Tree(Protocol):
-    def paths(self) -> list[str]: ...
-    def glob(self, pattern: str) -> list[str]: ...
-    def under(self, folder: str) -> list[str]: ...
-    def exists(self, path: str) -> bool: ...
-    def read(self, path: str) -> str: ...
-
-
-_DEFINED = re.compile(r"^(!?)\s*(?:defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)|(\w+))$")
-
-
-def _condition(expr: str) -> dict[str, bool]:
-    """`#if` expression -> {macro: required value}; unknown forms keep the raw text."""
-    expr = expr.strip()
-    out: dict[str, bool] = {}
-    for part in re.split(r"&&", expr):
-        part = part.strip()
-        while part.startswith("(") and part.endswith(")") and part.count("(") == part.count(")"):
-            part = part[1:-1].strip()
-        m = _DEFINED.match(part)
-        if m and "||" not in part:
-            name = m.group(2) or m.group(3) or m.group(4)
-            if name == "0":
-                out["0"] = True
-            elif name == "1":
-                continue
-            else:
-                out[name] = not m.group(1)
-        else:
-            out[expr] = True
-            return {expr: True}
-    return out
-
-
-def line_conditions(text: str) -> list[dict[str, bool]]:
-    """For each line (index 0 = line 1): the macros that must hold for it to compile.
-
-    `#else` negates a single-macro condition; for a compound one the branch
-    is marked with the negated raw expression.
-    """
-    stack: list[dict[str, bool]] = []
-    result: list[dict[str, bool]] = []
-    for line in text.split("\n"):
-        s = line.strip()
-        directive = re.match(r"#\s*(ifdef|ifndef|if|elif|else|endif)\b(.*)", s)
-        if directive:
-            kind, rest = directive.group(1), directive.group(2).strip()
-            if kind == "ifdef":
-                stack.append({rest.split()[0]: True} if rest else {})
-            elif kind == "ifndef":
-                stack.append({rest.split()[0]: False} if rest else {})
-            elif kind == "if":
-                stack.append(_condition(rest))
-            elif kind in ("else", "elif") and stack:
-                prev = stack.pop()
-                if len(prev) == 1:
-                    ((k, v),) = prev.items()
-                    flipped = {k: not v}
-                else:
-                    flipped = {f"!({' && '.join(sorted(prev))})": True}
-                if kind == "elif":
-                    flipped.update(_condition(rest))
-                stack.append(flipped)
-            elif kind == "endif" and stack:
-                stack.pop()
-        merged: dict[str, bool] = {}
-        for cond in stack:
-            merged.update(cond)
-        result.append(merged)
-    return result
+from . import conds
+from .conds import DNF
+from .cpp import CppFile, balanced_end, function_name, parse, requires_of, strip_comments
+from .gitsrc import Tree
 
 
 def balanced(text: str, start: int, open_ch: str = "(", close_ch: str = ")") -> str:
     """Text from `start` (an `open_ch`) up to and including its matching `close_ch`."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == open_ch:
-            depth += 1
-        elif text[i] == close_ch:
-            depth -= 1
-            if depth == 0:
-                return text[start : i + 1]
-    return text[start:]
+    return text[start:balanced_end(text, start, open_ch, close_ch)]
 
 
 def line_of(text: str, offset: int) -> int:
@@ -119,7 +44,12 @@ _REGISTER_CALL = re.compile(r"\bregisterGeometryComputer\s*\(")
 _REGISTER_MACRO = re.compile(r"\bREGISTER_GEOMETRY\s*\(\s*(\w+)\s*,\s*(\w+)\s*\)")
 _ADD_TYPE = re.compile(r"\badd_type\s*\(\s*(?:MNN::)?OpType_(\w+)\s*\)")
 _SELF = re.compile(r"(?:\.|->)op\s*=\s*op\s*;")
+# `newOp->type = OpType_While` builds a command's op; `rcmd->op->type = ...` is a loop's inner op, not a command
+_SET_TYPE = re.compile(r"\b(\w+)\s*(?:->|\.)\s*type\s*=\s*(?:MNN::)?OpType_(\w+)\s*;")
 _REGIONS = re.compile(r"\bregions\b|makeRawAddressRef|makeFullSlice|MEMORY_VIRTUAL|ComputePermuteRegion")
+_CLASS = re.compile(r"\b(?:class|struct)\s+(\w+)\s*(?:final\s*)?(?::\s*([^{;]*))?$")
+_IF = re.compile(r"\bif\s*\(")
+_INPUTS = re.compile(r"inputs\.size\(\)\s*==\s*(\d+)|(\d+)\s*==\s*inputs\.size\(\)")
 # Helpers of GeometryComputerUtils that each build one command of a fixed type.
 _HELPER_TYPES = {
     "makeBinary": "BinaryOp",
@@ -129,109 +59,245 @@ _HELPER_TYPES = {
     "makeMatMul": "MatMul",
     "makePool": "Pooling",
 }
-# Helper files whose `add_type` targets are inherited by a caller naming their class.
+_HELPER_CALL = re.compile(r"\b(" + "|".join(_HELPER_TYPES) + r")\s*\(")
+# Helper files whose functions a computer may call as `Prefix::name(...)`.
 _HELPER_FILES = {
-    "GeometryConvUtils::": "source/geometry/GeometryConvUtils.cpp",
-    "ConvertUtils::": "source/geometry/ConvertUtils.cpp",
+    "GeometryConvUtils": "source/geometry/GeometryConvUtils.cpp",
+    "ConvertUtils": "source/geometry/ConvertUtils.cpp",
 }
+_CALL = re.compile(r"\b(?:(\w+)\s*::\s*)?(\w+)\s*\(")
 
 
 def _default_compiler(tree: Tree) -> str:
     """The compiler type registerGeometryComputer uses when the caller names none."""
     path = "source/geometry/GeometryComputer.hpp"
     if tree.exists(path):
-        m = re.search(r"registerGeometryComputer\([^;]*?compType\s*=\s*Runtime::(\w+)", tree.read(path))
+        m = re.search(r"registerGeometryComputer\([^;]*?compType\s*=\s*Runtime::(\w+)", read_text(tree, path))
         if m:
             return m.group(1)
     return DEFAULT_COMPILER
 
 
-def _invoked_creators(tree: Tree) -> dict[str, dict[str, bool]] | None:
+def _invoked_creators(tree: Tree) -> dict[str, DNF] | None:
     """`___F__C__` symbols the central register file calls, with their guards.
 
     None when the commit has no central list (then every REGISTER_GEOMETRY counts).
     """
     if not tree.exists(REGISTER_LIST):
         return None
-    text = strip_comments(tree.read(REGISTER_LIST))
-    conds = line_conditions(text)
+    f = parse(REGISTER_LIST, tree.read(REGISTER_LIST))
+    text = f.code
     body_start = text.find("registerGeometryOps")
-    out: dict[str, dict[str, bool]] = {}
+    out: dict[str, DNF] = {}
     for m in re.finditer(r"\b(___\w+?__)\s*\(\s*\)\s*;", text):
         if m.start() < body_start or text[: m.start()].rstrip().endswith("void"):
             continue
-        out[m.group(1)] = conds[line_of(text, m.start()) - 1]
+        out[m.group(1)] = conds.or_(out.get(m.group(1), conds.FALSE), f.src.cond_at(m.start()))
     return out
 
 
-def _emitted(tree: Tree, text: str, follow_helpers: bool = True) -> set[str]:
-    """Best-effort op types a geometry file's computers produce."""
-    into = set(_ADD_TYPE.findall(text))
-    for helper, op_type in _HELPER_TYPES.items():
-        if re.search(rf"\b{helper}\s*\(", text):
-            into.add(op_type)
-    if _REGIONS.search(text):
-        into.add("Raster")
-    if follow_helpers:
-        for prefix, path in _HELPER_FILES.items():
-            if prefix in text and tree.exists(path):
-                into |= _emitted(tree, read_text(tree, path), follow_helpers=False)
-    return into
+class _Scope:
+    """The functions and classes of the files a computer's code can reach."""
+
+    def __init__(self, tree: Tree, path: str, f: CppFile) -> None:
+        self.tree = tree
+        self.files: dict[str, CppFile] = {path: f}
+        self.path = path
+
+    def file(self, path: str) -> CppFile | None:
+        if path not in self.files:
+            if not self.tree.exists(path):
+                return None
+            self.files[path] = parse(path, self.tree.read(path))
+        return self.files.get(path)
+
+    def functions(self, path: str, owner: str | None) -> dict[str, list[tuple[int, int]]]:
+        """Function name -> bodies: free functions (`owner` None) or members of class `owner`."""
+        f = self.file(path)
+        out: dict[str, list[tuple[int, int]]] = {}
+        if f is None:
+            return out
+        for b in f.blocks:
+            name = function_name(b.head)
+            if not name:
+                continue
+            qualified = re.search(rf"\b(\w+)\s*::\s*{name}\s*\(", b.head)
+            if (qualified.group(1) if qualified else None) == owner:
+                out.setdefault(name, []).append((b.start, b.end))
+        return out
+
+    def classes(self, path: str) -> dict[str, tuple[int, int, str]]:
+        """Class name -> (body start, body end, base-class text)."""
+        f = self.file(path)
+        out: dict[str, tuple[int, int, str]] = {}
+        if f is None:
+            return out
+        for b in f.blocks:
+            m = _CLASS.search(" ".join(b.head.split()))
+            if m:
+                out.setdefault(m.group(1), (b.start, b.end, m.group(2) or ""))
+        return out
 
 
-def read_geometry(tree: Tree) -> dict[str, dict]:
-    """Op type -> how the geometry layer treats it at this commit.
+def _when(code: str, lo: int, site: int) -> str | None:
+    """The condition of the innermost braced `if (...) {` between `lo` and `site` that encloses `site`."""
+    found = None
+    for m in _IF.finditer(code, lo, site):
+        close = balanced_end(code, m.end() - 1, "(", ")")
+        rest = code[close:site]
+        brace = len(rest) - len(rest.lstrip())
+        if close + brace >= len(code) or code[close + brace] != "{":
+            continue
+        end = balanced_end(code, close + brace, "{", "}")
+        if close + brace < site < end:
+            found = " ".join(code[m.end():close - 1].split())
+    return found
 
-    Each value: `at` (first registration, `path:line`), `compiler` (sorted list
-    of compiler types it is registered for), `requires` (macros that must be
-    defined/undefined for the registration to be compiled), `into` (op types the
-    computer may emit; the op's own name when it can pass the op through).
+
+def _emissions(scope: _Scope, path: str, lo: int, hi: int, seen: set[tuple[str, int]],
+               via: str | None) -> list[dict[str, Any]]:
+    """Emission sites in `path`[lo:hi], following calls to functions of the file and the helper files."""
+    if (path, lo) in seen or len(seen) > 40:
+        return []
+    seen.add((path, lo))
+    f = scope.file(path)
+    assert f is not None
+    code = f.code
+    out: list[dict[str, Any]] = []
+
+    def emit(kind: str, offset: int, self_: bool = False) -> None:
+        site: dict[str, Any] = {"type": kind, "at": f"{path}:{f.src.line_of(offset)}"}
+        if self_:
+            site["self"] = True
+        when = _when(code, lo, offset)
+        if when:
+            site["when"] = when
+            m = _INPUTS.fullmatch(when)
+            if m:
+                site["inputs"] = int(m.group(1) or m.group(2))
+        if via:
+            site["via"] = via
+        out.append(site)
+
+    for m in _ADD_TYPE.finditer(code, lo, hi):
+        emit(m.group(1), m.start())
+    for m in _SET_TYPE.finditer(code, lo, hi):
+        if m.group(1) != "op":
+            emit(m.group(2), m.start())
+    for m in _HELPER_CALL.finditer(code, lo, hi):
+        emit(_HELPER_TYPES[m.group(1)], m.start())
+    m = _REGIONS.search(code, lo, hi)
+    if m:
+        emit("Raster", m.start())
+    for m in _SELF.finditer(code, lo, hi):
+        emit("", m.start(), self_=True)
+    for m in _CALL.finditer(code, lo, hi):
+        prefix, name = m.group(1), m.group(2)
+        target = _HELPER_FILES.get(prefix) if prefix else path
+        if target is None:
+            continue
+        for start, end in scope.functions(target, prefix).get(name, []):
+            out += _emissions(scope, target, start, end, seen, via or name)
+    return out
+
+
+def _class_emissions(scope: _Scope, name: str) -> tuple[str, list[dict[str, Any]]] | None:
+    """(`path:line` of the class, its emission sites, bases in the same file included)."""
+    classes = scope.classes(scope.path)
+    if name not in classes:
+        return None
+    f = scope.file(scope.path)
+    assert f is not None
+    seen: set[tuple[str, int]] = set()
+    out: list[dict[str, Any]] = []
+    todo = [name]
+    while todo:
+        cls = todo.pop()
+        if cls not in classes:
+            continue
+        start, end, bases = classes[cls]
+        out += _emissions(scope, scope.path, start, end, seen, None)
+        for b in f.blocks:   # methods defined outside the class body
+            if re.search(rf"\b{cls}\s*::\s*~?\w+\s*\(", b.head):
+                out += _emissions(scope, scope.path, b.start, b.end, seen, None)
+        todo += [b for b in re.findall(r"\w+", bases) if b in classes and b != cls]
+    return f"{scope.path}:{f.src.line_of(classes[name][0])}", out
+
+
+def _dedupe(sites: list[dict[str, Any]], op_type: str) -> list[dict[str, Any]]:
+    """One site per (type, self, when), the first; the computer's own op filled in for self sites."""
+    out: dict[tuple[str, bool, str | None], dict[str, Any]] = {}
+    for site in sites:
+        site = dict(site, type=op_type) if site.get("self") else site
+        out.setdefault((site["type"], bool(site.get("self")), site.get("when")), site)
+    return sorted(out.values(), key=lambda s: (s["type"], s["at"], s.get("when") or ""))
+
+
+def read_geometry(tree: Tree) -> dict[str, dict[str, Any]]:
+    """Op type -> how the geometry layer treats it at this commit (`tableformat.GeometryEntry`).
+
+    `computers`: one entry per registration: the class, where it is defined and
+    registered, its compiler type, the guard of the registration, and what it
+    emits (`tableformat.Emission`). `at`, `compiler`, `requires` and `into` sum
+    those up: first registration, every compiler type, its guard, and the union
+    of the op types the op's own computers emit.
     """
     default = _default_compiler(tree)
     invoked = _invoked_creators(tree)
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for path in sorted(tree.glob(GEOMETRY_GLOB)):
         if path == REGISTER_LIST or path.endswith("GeometryComputer.cpp"):
             continue
-        text = strip_comments(tree.read(path))
-        conds = line_conditions(text)
-        # Which creator functions are really called, and under which guards.
-        creator_guard: dict[str, dict[str, bool]] = {}
-        for m in _REGISTER_MACRO.finditer(text):
-            symbol = f"___{m.group(1)}__{m.group(2)}__"
-            guard = dict(conds[line_of(text, m.start()) - 1])
+        f = parse(path, tree.read(path))
+        code = f.code
+        # creator function -> guard under which REGISTER_GEOMETRY's function is really called
+        creator_guard: dict[str, DNF] = {}
+        for m in _REGISTER_MACRO.finditer(code):
+            guard = f.src.cond_at(m.start())
             if invoked is not None:
+                symbol = f"___{m.group(1)}__{m.group(2)}__"
                 if symbol not in invoked:
                     continue
-                guard.update(invoked[symbol])
-            creator_guard[m.group(2)] = guard
+                guard = conds.and_(guard, invoked[symbol])
+            creator_guard[m.group(2)] = conds.or_(creator_guard.get(m.group(2), conds.FALSE), guard)
         if not creator_guard:
             continue
-        emitted = _emitted(tree, text)
-        passes_through = _SELF.search(text) is not None or any(
-            prefix in text and _SELF.search(read_text(tree, helper)) is not None
-            for prefix, helper in _HELPER_FILES.items()
-        )
-        for m in _REGISTER_CALL.finditer(text):
-            call = balanced(text, m.end() - 1)
-            types = re.findall(r"OpType_(\w+)", call.split("}")[0])
-            compiler = re.search(r"Runtime::(Compiler_\w+)|\b(Compiler_\w+)", call.split("}")[-1])
-            comp = (compiler.group(1) or compiler.group(2)) if compiler else default
-            line = line_of(text, m.start())
-            requires = dict(conds[line - 1])
-            # Guard of the enclosing creator function (only one per file in MNN).
-            for guard in creator_guard.values():
-                requires.update(guard)
-            if requires.get("0"):
+        scope = _Scope(tree, path, f)
+        for m in _REGISTER_CALL.finditer(code):
+            block = f.block_at(m.start())
+            creator = function_name(block.head) if block else None
+            if creator not in creator_guard:
                 continue
+            call = balanced(code, m.end() - 1)
+            args = call[1:-1]
+            variable = args.split(",")[0].strip()
+            types = re.findall(r"OpType_(\w+)", args.split("}")[0])
+            compiler = re.search(r"Runtime::(Compiler_\w+)|\b(Compiler_\w+)", args.split("}")[-1])
+            comp = (compiler.group(1) or compiler.group(2)) if compiler else default
+            guard = conds.and_(f.src.cond_at(m.start()), creator_guard[str(creator)])
+            requires = requires_of(guard)
+            if requires is None:
+                continue
+            assert block is not None
+            made = re.search(rf"\b{re.escape(variable)}\s*(?:\(|=|\.reset\s*\()\s*new\s+(\w+)",
+                             code[block.start:m.start()])
+            cls = made.group(1) if made else None
+            found = _class_emissions(scope, cls) if cls else None
+            if found is None:
+                raise ValueError(f"{path}:{f.src.line_of(m.start())}: cannot find the class registered "
+                                 f"as {variable!r} ({cls})")
+            class_at, sites = found
+            registered_at = f"{path}:{f.src.line_of(m.start())}"
             for op_type in types:
-                entry = out.setdefault(op_type, {
-                    "at": f"{path}:{line}", "compiler": [], "requires": requires, "into": [],
-                })
-                if comp not in entry["compiler"]:
-                    entry["compiler"] = sorted([*entry["compiler"], comp])
-                into = set(entry["into"]) | emitted | ({op_type} if passes_through else set())
-                entry["into"] = sorted(into)
+                computer = {"computer": cls, "at": class_at, "registered_at": registered_at,
+                            "compiler": comp, "emits": _dedupe(sites, op_type)}
+                if requires:
+                    computer["requires"] = requires
+                entry = out.setdefault(op_type, {"at": registered_at, "compiler": [], "requires": requires,
+                                                 "into": [], "computers": []})
+                entry["computers"].append(computer)
+                entry["compiler"] = sorted({*entry["compiler"], comp})
+                entry["into"] = sorted({*entry["into"], *(e["type"] for e in computer["emits"])})
     return dict(sorted(out.items()))
 
 
@@ -263,7 +329,7 @@ def read_compiler_types(tree: Tree) -> dict[str, str]:
     (arm82, rknn: created by or plugged into the CPU runtime) take the CPU
     value. Directories with no source files are left out.
     """
-    core = strip_comments(tree.read("source/core/Backend.hpp"))
+    core = read_text(tree, ("source/core/Backend.hpp"))
     m = _COMPILER_OVERRIDE.search(core)
     default = m.group(1) if m else "Compiler_Loop"
     folders = sorted({p.split("/")[2] for p in tree.under("source/backend") if p.count("/") >= 3})
@@ -284,41 +350,3 @@ def read_compiler_types(tree: Tree) -> dict[str, str]:
         found[name] = value if value else (default if has_runtime else None)
     cpu = found.get("cpu") or default
     return {name: (value or cpu) for name, value in sorted(found.items())}
-
-
-# --- ops that never need a backend execution ---------------------------------
-
-NEVER_SCHEDULED = "source/utils/InitNet.cpp"
-NEED_CONTENT = "source/core/OpCommonUtils.cpp"
-
-
-def read_never_executed(tree: Tree) -> dict[str, str]:
-    """Op type -> why no backend ever creates an execution for it, with `path:line`.
-
-    Two sources: ops the scheduler drops before the pipeline (`needComputeOp`),
-    and ops none of whose inputs' contents are read (`opNeedContent` returns
-    false for every index), which the const-folder therefore always computes at
-    shape time on the CPU backup backend.
-    """
-    out: dict[str, str] = {}
-    if tree.exists(NEVER_SCHEDULED):
-        text = strip_comments(tree.read(NEVER_SCHEDULED))
-        m = re.search(r"bool\s+needComputeOp\s*\([^)]*\)\s*\{", text)
-        if m:
-            body = balanced(text, m.end() - 1, "{", "}")
-            where = f"{NEVER_SCHEDULED}:{line_of(text, m.start())}"
-            for name in re.findall(r"OpType_(\w+)", body):
-                out[name] = f"not scheduled ({where})"
-    if tree.exists(NEED_CONTENT):
-        text = strip_comments(tree.read(NEED_CONTENT))
-        m = re.search(r"bool\s+OpCommonUtils::opNeedContent\s*\([^)]*\)\s*\{", text)
-        if m:
-            body = balanced(text, m.end() - 1, "{", "}")
-            base = line_of(text, m.start())
-            # Case labels directly followed (possibly through more labels) by `return false;`.
-            for group in re.finditer(r"((?:\s*case\s+OpType_\w+\s*:)+)\s*return\s+false\s*;", body):
-                line = base + body.count("\n", 0, group.start(1)) + 1
-                for name in re.findall(r"OpType_(\w+)", group.group(1)):
-                    where = f"{NEED_CONTENT}:{line}"
-                    out.setdefault(name, f"always constant-folded on CPU at shape time ({where})")
-    return dict(sorted(out.items()))

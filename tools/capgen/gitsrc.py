@@ -12,6 +12,27 @@ import functools
 import re
 import subprocess
 from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class Tree(Protocol):
+    """The files of one MNN commit, as every reader of the generator sees them.
+
+    `GitTree` serves a real commit, `FakeTree` an in-memory map for tests.
+    `read` raises FileNotFoundError for a path the commit (or the mirror) lacks.
+    """
+
+    rev: str
+
+    @property
+    def commit(self) -> str: ...
+    def commit_date(self) -> str: ...
+    def paths(self) -> list[str]: ...
+    def glob(self, pattern: str) -> list[str]: ...
+    def under(self, folder: str) -> list[str]: ...
+    def exists(self, path: str) -> bool: ...
+    def read(self, path: str) -> str: ...
+    def close(self) -> None: ...
 
 
 class _PathQueries:
@@ -137,6 +158,9 @@ class FakeTree(_PathQueries):
     rev: str = "fake"
     commit: str = "0" * 40
     date: str = "1970-01-01T00:00:00+00:00"
+
+    def commit_date(self) -> str:
+        return self.date
 
     def paths(self) -> list[str]:
         return sorted(self.files)

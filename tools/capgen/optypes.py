@@ -10,15 +10,13 @@ the `enum`/`union` bodies we need instead of depending on `flatc`.
 from __future__ import annotations
 
 import re
-from typing import Protocol
 
 from .cpp import strip_comments
+from .gitsrc import Tree
 
 SCHEMA = "schema/default/MNN.fbs"
 
 
-class Tree(Protocol):
-    def read(self, path: str) -> str: ...
 
 
 def _body(text: str, keyword: str, name: str) -> str:

@@ -27,25 +27,22 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from . import conds
 from .conds import DNF
-from .cpp import Source, preprocess
+from .cpp import CppFile, balanced_end, function_name, preprocess, split_args
+from .gitsrc import Tree
 
 SOURCE_EXTS = (".cpp", ".cc", ".cu", ".mm", ".c", ".m")
 HEADER_EXTS = (".hpp", ".h", ".cuh", ".hh")
 MEM_OBJECTS = ("BUFFER", "IMAGE")
 
-_ADD_CREATOR = re.compile(r"\b(?:\w+\s*::\s*)?(add\w*Creator)\s*\(")
+ADD_CREATOR = re.compile(r"\b(?:\w+\s*::\s*)?(add\w*Creator)\s*\(")
 _OPTYPE = re.compile(r"\bOpType_(\w+)")
 _DISPATCH = re.compile(r"\bcase\s+(?:MNN::)?OpType_(\w+)\s*:|type\(\)\s*==\s*(?:MNN::)?OpType_(\w+)")
 _RELEVANT = re.compile(r"OpType|Creator|Register|register\w*Ops")
 
 
-class Tree(Protocol):
-    def paths(self) -> list[str]: ...
-    def read(self, path: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -80,105 +77,6 @@ class Extraction:
     registrars: dict[str, DNF] = field(default_factory=dict)
 
 
-_STRING = re.compile(r"\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?")
-
-
-def _blank_strings(text: str) -> str:
-    """Replace string literal contents by spaces so braces in strings do not count."""
-    return _STRING.sub(lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 1), text)
-
-
-_BRACKETS = {c: re.compile("[" + re.escape(c + d) + "]") for c, d in ("{}", "()", "<>")}
-
-
-def _balanced(text: str, start: int, open_: str, close: str) -> int:
-    """Index just past the bracket matching text[start] (which is `open_`)."""
-    depth = 0
-    for m in _BRACKETS[open_].finditer(text, start):
-        if m.group(0) == open_:
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                return m.end()
-    return len(text)
-
-
-def _split_args(inner: str) -> list[str]:
-    args, depth, cur = [], 0, ""
-    for c in inner:
-        if c in "(<[{":
-            depth += 1
-        elif c in ")>]}":
-            depth -= 1
-        if c == "," and depth == 0:
-            args.append(cur.strip())
-            cur = ""
-        else:
-            cur += c
-    if cur.strip():
-        args.append(cur.strip())
-    return args
-
-
-@dataclass
-class _Block:
-    head: str      # text before the opening brace, back to the previous statement
-    start: int     # offset of the opening brace
-    end: int       # offset just past the closing brace
-
-
-class _File:
-    """A preprocessed source plus its top-level blocks (namespaces are transparent)."""
-
-    def __init__(self, src: Source) -> None:
-        self.src = src
-        self.code = _blank_strings(src.text)
-        self.blocks: list[_Block] = []
-        self._scan(0, len(self.code))
-
-    def _scan(self, lo: int, hi: int) -> None:
-        code = self.code
-        i = lo
-        last = lo
-        while i < hi:
-            c = code[i]
-            if c in ";}":
-                last = i + 1
-            elif c == "{":
-                end = _balanced(code, i, "{", "}")
-                head = code[last:i]
-                if re.search(r"\bnamespace\b[\w\s:]*$|extern\s*\"\s*\"\s*$|extern\s*\"C\"\s*$", head):
-                    self._scan(i + 1, end - 1)
-                else:
-                    self.blocks.append(_Block(head, i, end))
-                i = end
-                last = end
-                continue
-            i += 1
-
-    def block_at(self, offset: int) -> _Block | None:
-        for b in self.blocks:
-            if b.start <= offset < b.end:
-                return b
-        return None
-
-
-_FUNC_HEAD = re.compile(r"(?:^|[\s*&:])([A-Za-z_]\w*)\s*\(([^()]*)\)\s*(?:const\s*)?(?:override\s*)?$")
-
-
-def _function_name(head: str) -> str | None:
-    """Name of the function a top-level block defines, or None for data/lambdas/classes."""
-    h = " ".join(head.split())
-    if "=" in h or re.search(r"\b(class|struct|union|enum)\b", h):
-        return None
-    m = _FUNC_HEAD.search(h)
-    if not m:
-        return None
-    # qualified names keep only the last component (Backend::onCreate -> onCreate)
-    return m.group(1)
-
-
 def _expand_template(template: str, params: tuple[str, ...], args: list[str]) -> str:
     values = dict(zip(params, args, strict=False))
     return "".join(values.get(p.strip(), p.strip()) for p in template.split("##"))
@@ -188,8 +86,9 @@ class Extractor:
     """Registrations of one backend directory of one commit."""
 
     def __init__(self, tree: Tree, folder: str, compiled: Callable[[str], DNF],
-                 header_dirs: tuple[str, ...] = ()) -> None:
+                 header_dirs: tuple[str, ...] = (), adds: re.Pattern[str] = ADD_CREATOR) -> None:
         self.tree = tree
+        self.adds = adds
         self.folder = folder.rstrip("/")
         self.compiled = compiled
         prefix = self.folder + "/"
@@ -197,11 +96,11 @@ class Extractor:
         extra = [p for p in tree.paths() if any(p.startswith(d.rstrip("/") + "/") for d in header_dirs)]
         self.header_paths = [p for p in self.paths + extra if p.endswith(HEADER_EXTS)]
         self.source_paths = [p for p in self.paths if p.endswith(SOURCE_EXTS)]
-        self._files: dict[str, _File | None] = {}
+        self._files: dict[str, CppFile | None] = {}
         self._compiled: dict[str, DNF] = {}
         self.result = Extraction()
 
-    def file(self, path: str) -> _File | None:
+    def file(self, path: str) -> CppFile | None:
         """The parsed file, or None when missing or irrelevant (no op type, creator or call)."""
         if path not in self._files:
             try:
@@ -213,7 +112,7 @@ class Extractor:
             if not _RELEVANT.search(text):
                 self._files[path] = None
                 return None
-            self._files[path] = _File(preprocess(path, text))
+            self._files[path] = CppFile(preprocess(path, text))
         return self._files[path]
 
     def compiled_cond(self, path: str) -> DNF:
@@ -231,13 +130,13 @@ class Extractor:
                 continue
             for m in re.finditer(r"\b(?:class|struct)\s+(\w+)\s*(?::[^{;]*)?\{", f.code):
                 name = m.group(1)
-                body_end = _balanced(f.code, m.end() - 1, "{", "}")
+                body_end = balanced_end(f.code, m.end() - 1, "{", "}")
                 body = f.code[m.end():body_end]
                 ctor = re.search(r"\b" + re.escape(name) + r"\s*\(([^)]*)\)\s*\{", body)
                 if not ctor or "OpType" not in ctor.group(1):
                     continue
-                ctor_body = body[ctor.end() - 1:_balanced(body, ctor.end() - 1, "{", "}")]
-                if _ADD_CREATOR.search(ctor_body):
+                ctor_body = body[ctor.end() - 1:balanced_end(body, ctor.end() - 1, "{", "}")]
+                if self.adds.search(ctor_body):
                     cond = f.src.cond_at(m.start())
                     prev = self.result.registrars.get(name, conds.FALSE)
                     self.result.registrars[name] = conds.or_(prev, cond)
@@ -257,7 +156,7 @@ class Extractor:
                 if d.params is None:
                     continue
                 body = d.body
-                registers = bool(_ADD_CREATOR.search(body) or (registrar_re and registrar_re.search(body)))
+                registers = bool(self.adds.search(body) or (registrar_re and registrar_re.search(body)))
                 fn = re.search(r"\bvoid\s+([\w#\s]*##[\w#\s]*)\s*\(\s*\)\s*\{", body)
                 if fn:
                     kind = "func" if registers else "empty"
@@ -298,13 +197,24 @@ class Extractor:
                     continue
                 found = True
                 cond = conds.and_(fc, f.src.cond_at(m.start()))
-                caller = _function_name(block.head)
+                caller = function_name(block.head)
                 if caller and caller != exclude and depth < 3:
                     outer = self.call_cond(caller, depth + 1, exclude=name)
                     if outer is not None:
                         cond = conds.and_(cond, outer)
                 result = conds.or_(result, cond)
         return result if found else None
+
+    def called(self, fn: str, note: str) -> DNF | None:
+        """Condition under which registrar function `fn` runs; None (and `note` kept) when nothing calls it.
+
+        A registrar function that no compiled code calls registers nothing, however
+        it is guarded: MNN links them through generated `*OPRegister.cpp` lists.
+        """
+        cond = self.call_cond(fn)
+        if cond is None:
+            self.result.notes.append(note)
+        return cond
 
     # -- sites -------------------------------------------------------------
     def extract(self) -> Extraction:
@@ -329,7 +239,7 @@ class Extractor:
             if registrar_re:
                 for m in registrar_re.finditer(code):
                     self._registrar_site(f, path, fc, m)
-            for m in _ADD_CREATOR.finditer(code):
+            for m in self.adds.finditer(code):
                 self._add_creator_site(f, path, fc, m)
         if not regs:
             self._dispatch_sites()
@@ -343,10 +253,10 @@ class Extractor:
                     return tok
         return None
 
-    def _macro_site(self, f: _File, path: str, fc: DNF, m: re.Match[str]) -> None:
+    def _macro_site(self, f: CppFile, path: str, fc: DNF, m: re.Match[str]) -> None:
         name = m.group(1)
-        end = _balanced(f.code, m.end() - 1, "(", ")")
-        args = _split_args(f.code[m.end():end - 1])
+        end = balanced_end(f.code, m.end() - 1, "(", ")")
+        args = split_args(f.code[m.end():end - 1])
         ops = [o for a in args for o in _OPTYPE.findall(a)]
         if not ops:
             return
@@ -358,9 +268,8 @@ class Extractor:
             cond = conds.and_(site, v.cond)
             if v.kind == "func" and v.fn_template:
                 fn = _expand_template(v.fn_template, v.params, args)
-                called = self.call_cond(fn)
+                called = self.called(fn, f"{path}:{line}: {fn} defined by {name} but never called")
                 if called is None:
-                    self.result.notes.append(f"{path}:{line}: {fn} defined by {name} but never called")
                     continue
                 cond = conds.and_(cond, called)
             if cond == conds.FALSE:
@@ -369,18 +278,18 @@ class Extractor:
                 self.result.registrations.append(Registration(
                     op, path, line, cond, f"macro:{name}", self._memobj(args, path)))
 
-    def _registrar_site(self, f: _File, path: str, fc: DNF, m: re.Match[str]) -> None:
+    def _registrar_site(self, f: CppFile, path: str, fc: DNF, m: re.Match[str]) -> None:
         before = f.code[max(0, m.start() - 40):m.start()]
         if re.search(r"\b(class|struct|template)\s*$", before):
             return
         lt = f.code.index("<", m.start())
-        after = _balanced(f.code, lt, "<", ">")
+        after = balanced_end(f.code, lt, "<", ">")
         rest = re.match(r"\s*(\w+)\s*([({])", f.code[after:])
         if not rest:
             return
         open_at = after + rest.start(2)
-        close = _balanced(f.code, open_at, rest.group(2), ")" if rest.group(2) == "(" else "}")
-        args = _split_args(f.code[open_at + 1:close - 1])
+        close = balanced_end(f.code, open_at, rest.group(2), ")" if rest.group(2) == "(" else "}")
+        args = split_args(f.code[open_at + 1:close - 1])
         ops = [o for a in args for o in _OPTYPE.findall(a)]
         if not ops:
             return
@@ -388,7 +297,7 @@ class Extractor:
         cond = conds.and_(fc, f.src.cond_at(m.start()), self.result.registrars[cls])
         block = f.block_at(m.start())
         if block is not None:
-            fn = _function_name(block.head)
+            fn = function_name(block.head)
             if fn:
                 called = self.call_cond(fn)
                 if called is not None:
@@ -400,9 +309,9 @@ class Extractor:
             self.result.registrations.append(Registration(
                 op, path, line, cond, f"registrar:{cls}", self._memobj(args, path)))
 
-    def _add_creator_site(self, f: _File, path: str, fc: DNF, m: re.Match[str]) -> None:
-        end = _balanced(f.code, m.end() - 1, "(", ")")
-        args = _split_args(f.code[m.end():end - 1])
+    def _add_creator_site(self, f: CppFile, path: str, fc: DNF, m: re.Match[str]) -> None:
+        end = balanced_end(f.code, m.end() - 1, "(", ")")
+        args = split_args(f.code[m.end():end - 1])
         if not args:
             return
         block = f.block_at(m.start())
@@ -420,11 +329,10 @@ class Extractor:
             if not ops:
                 return
         cond = conds.and_(fc, f.src.cond_at(m.start()))
-        fn = _function_name(block.head)
+        fn = function_name(block.head)
         if fn:
-            called = self.call_cond(fn)
+            called = self.called(fn, f"{path}: {fn}() adds creators but is never called")
             if called is None:
-                self.result.notes.append(f"{path}: {fn}() adds creators but is never called")
                 return
             cond = conds.and_(cond, called)
         if cond == conds.FALSE:
@@ -446,7 +354,7 @@ class Extractor:
             if f is None:
                 continue
             for b in f.blocks:
-                fn = _function_name(b.head)
+                fn = function_name(b.head)
                 if fn not in ("onCreate", "create"):
                     continue
                 body = f.code[b.start:b.end]
@@ -475,6 +383,10 @@ class Extractor:
 
 
 def extract(tree: Tree, folder: str, compiled: Callable[[str], DNF],
-            header_dirs: tuple[str, ...] = ()) -> Extraction:
-    """All registrations in `folder` (e.g. `source/backend/cuda`) of one commit."""
-    return Extractor(tree, folder, compiled, header_dirs).extract()
+            header_dirs: tuple[str, ...] = (), adds: re.Pattern[str] = ADD_CREATOR) -> Extraction:
+    """All registrations in `folder` (e.g. `source/backend/cuda`) of one commit.
+
+    `adds` finds the call that files a creator in its table (`addCreator` for
+    backends, `->insert(_temp` for shape computers).
+    """
+    return Extractor(tree, folder, compiled, header_dirs, adds).extract()

@@ -13,28 +13,47 @@ an `at` index means the same file in every release.
 Layout is one top-level key per line and one backend per line, sorted, so a
 regenerated table diffs cleanly; the same input always gives the same bytes.
 
-A reader resolves a release with:
-    raw = json.load(release_file)
-    for key, name in raw.get("shared", {}).items():
-        *parents, last = key.split("/")          # "geometry" or "backends/cuda"
-        node = raw
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[last] = json.load(data_dir / "shared" / name)
+Large values that change a little in most releases are split too: `cmake`
+into its members (`cmake/steps`, ...), `geometry` into one part per MNN source
+file (`geometry+GeometryGather`), `shape_computers` and `cmake/definitions`
+into eight buckets (`shape_computers+2`) chosen by source file or name, so a
+release that edits one file shares the other parts (SPLIT_PARTS).
+`tableformat.resolve_shared` puts them back together (the linter and
+`load_release` both use it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
-SHARED_DIR = "shared"
-# keys whose values are stored once and referenced from each release file
-SHARED_KEYS = ("files", "op_types", "cmake_options", "macros", "profiles", "geometry",
-               "compiler", "fused_op_types", "never_executed")
+from mnnlint.capabilities.tableformat import FORMAT_VERSION as FORMAT
+from mnnlint.capabilities.tableformat import SHARED as SHARED_KEYS
+from mnnlint.capabilities.tableformat import SHARED_DIR, resolve_shared
+
+# keys stored per member
+SPLIT_MEMBERS = ("cmake",)
+# dict values stored in parts: key -> (part of a member, from its name and entry; parts).
+# Geometry gets one part per MNN source file (they change one at a time); the others a
+# few buckets of members, chosen by source file or name, so one edit changes one part.
+SPLIT_PARTS: dict[str, tuple[Callable[[str, Any], str], int]] = {
+    "geometry": (lambda op, entry: posixpath.splitext(posixpath.basename(entry["at"].split(":")[0]))[0], 0),
+    "shape_computers": (lambda op, entry: entry[0]["at"].split(":")[0], 8),
+    "cmake/definitions": (lambda macro, _: macro, 8),
+}
+
+
+def _part(ref: str, name: str, entry: Any) -> str:
+    key, buckets = SPLIT_PARTS[ref]
+    value = key(name, entry)
+    return str(zlib.crc32(value.encode()) % buckets) if buckets else value
+
+
 # keys dumped with one member per line
 _LINE_PER_MEMBER = ("backends", "geometry", "files")
 
@@ -143,10 +162,21 @@ class Store:
                 refs[f"backends/{name}"] = self._put_shared(f"backend-{name}", backends.pop(name))
         data["backends"] = backends
         for key in SHARED_KEYS:
-            if key == "files":
+            if key == "files" or key not in data:
                 continue
-            if key in data:
-                refs[key] = self._put_shared(key, data.pop(key))
+            value = data.pop(key)
+            parts = sorted(value.items()) if key in SPLIT_MEMBERS else [(None, value)]
+            for member, part in parts:
+                ref = key if member is None else f"{key}/{member}"
+                stem = ref.replace("/", "-")
+                if ref not in SPLIT_PARTS:
+                    refs[ref] = self._put_shared(stem, part)
+                    continue
+                pieces: dict[str, dict[str, Any]] = {}
+                for name, entry in part.items():
+                    pieces.setdefault(_part(ref, name, entry), {})[name] = entry
+                for piece, members in sorted(pieces.items()):
+                    refs[f"{ref}+{piece}"] = self._put_shared(f"{stem}-{piece}", members)
         refs["files"] = self._put_shared("files", self.files)
         data["shared"] = refs
         data["format"] = FORMAT
@@ -177,10 +207,4 @@ class Store:
 def load_release(data_dir: Path, release: str) -> dict[str, Any]:
     """One release with its `shared` references resolved (the rule readers follow)."""
     raw: dict[str, Any] = json.loads((data_dir / f"{release}.json").read_text())
-    for key, name in raw.get("shared", {}).items():
-        *parents, last = key.split("/")
-        node = raw
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[last] = json.loads((data_dir / SHARED_DIR / name).read_text())
-    return raw
+    return resolve_shared(raw, lambda name: json.loads((data_dir / SHARED_DIR / name).read_text()))

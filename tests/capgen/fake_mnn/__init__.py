@@ -12,8 +12,27 @@ option(MNN_CUDA "cuda" OFF)
 option(MNN_VULKAN "vulkan" OFF)
 option(MNN_OPENCL "opencl" OFF)
 option(MNN_HEXAGON "hexagon" OFF)
+option(MNN_QNN "qnn" OFF)
+option(MNN_QNN_ONLINE_FINALIZE "finalize online" ON)
+option(MNN_SUPPORT_TRANSFORMER_FUSE "fuse" OFF)
+option(MNN_SKIPBUILD_GEOMETRY "no geometry" OFF)
+option(MNN_BUILD_LLM "llm" OFF)
+IF (MNN_BUILD_LLM)
+    set(MNN_SUPPORT_TRANSFORMER_FUSE ON CACHE BOOL "<docstring>" FORCE)
+ENDIF()
+if (NOT MNN_QNN)
+  set(MNN_QNN_ONLINE_FINALIZE OFF)
+endif()
 IF(MNN_SUPPORT_TRANSFORMER_FUSE)
     add_definitions(-DMNN_SUPPORT_TRANSFORMER_FUSE)
+ENDIF()
+IF (NOT MNN_SKIPBUILD_GEOMETRY)
+    FILE(GLOB_RECURSE MNN_Transform_SRC ${CMAKE_CURRENT_LIST_DIR}/source/shape/*
+         ${CMAKE_CURRENT_LIST_DIR}/source/geometry/*)
+    add_library(MNNTransform OBJECT ${MNN_Transform_SRC})
+ENDIF()
+IF(MNN_QNN)
+  add_subdirectory(${CMAKE_CURRENT_LIST_DIR}/source/backend/qnn/)
 ENDIF()
 include(${CMAKE_CURRENT_LIST_DIR}/source/backend/cpu/CMakeLists.txt)
 if(MNN_METAL AND APPLE)
@@ -318,6 +337,220 @@ Execution* HexagonExecutionFactory::create(const Op* op, Backend* backend) {
 """
 
 
+QNN_CMAKE = """
+file(GLOB QNN_SRC ${CMAKE_CURRENT_LIST_DIR}/*.cpp)
+if(MNN_QNN_ONLINE_FINALIZE)
+    file(GLOB QNN_EXEC_SRC ${CMAKE_CURRENT_LIST_DIR}/execution/*.cpp)
+    list(APPEND QNN_SRC ${QNN_EXEC_SRC})
+endif()
+add_library(MNN_QNN OBJECT ${QNN_SRC})
+"""
+
+QNN_BACKEND = """namespace MNN {
+class QnnRuntime : public Runtime {
+    CompilerType onGetCompilerType() const override { return Compiler_Origin; }
+};
+}
+"""
+
+QNN_CONV = """namespace MNN {
+static bool gRegister = []() {
+    QnnBackend::addCreator(OpType_Convolution, new QnnConvCreator);
+    return true;
+}();
+}
+"""
+
+SCHEMA = """
+enum OpType : int {
+    Convolution = 0, Softmax, UnaryOp, Gather, GatherV2, GatherND, GatherElements, MatMul, BatchMatMul,
+    While, If, NonMaxSuppressionV2, MoE, Attention, Shape, Raster, Input, Const, Interp
+}
+union OpParameter { Axis, LoopParam, WhileParam, IfParam }
+"""
+
+CORE_BACKEND_HPP = """class Runtime {
+    virtual CompilerType onGetCompilerType() const {
+        return Compiler_Loop;
+    }
+};
+"""
+
+PIPELINE_MODULE = """namespace MNN {
+static Module* _createSubModule(const SubModuleInfo& info) {
+    if (1 == info.opList.size()) {
+        auto op = net->oplists()->GetAs<Op>(info.opList[0]);
+        if (OpType_If == op->type()) {
+            return IfModule::create(op, subs);
+        }
+        if (OpType_While == op->type() && op->main_type() != OpParameter_LoopParam) {
+            return WhileModule::create(op, subs);
+        }
+        if (OpType_NonMaxSuppressionV2 == op->type()) {
+            return NMSModule::create(op);
+        }
+        if (OpType_MoE == op->type()) {
+            return MoEModule::create(op, subs, runtimeConfig.rt, config);
+        }
+    }
+    return new StaticModule(info.inputs);
+}
+}
+"""
+
+INIT_NET = """bool needComputeOp(const Op* op) {
+    if (op->type() != OpType_Input && op->type() != OpType_Const) {
+        return true;
+    }
+    return false;
+}
+"""
+
+OP_COMMON_UTILS = """bool OpCommonUtils::opNeedContent(const MNN::Op* op, int index) {
+    int type = op->type();
+    switch (type) {
+        case OpType_Shape:
+        case OpType_Const:
+            return false;
+        case OpType_Interp:
+            if (1 == index) {
+                return false;
+            }
+            break;
+#ifdef MNN_SUPPORT_RENDER
+        case OpType_RasterAndInterpolate:
+            return false;
+#endif
+        default:
+            break;
+    }
+    return true;
+}
+"""
+
+PIPELINE_CPP = """static ErrorCode _createExecutions(Schedule::PipelineInfo& mInfo) {
+    for (auto& iter : info.executeBuffer.command) {
+        if (nullptr == iter.execution) {
+            iter.execution.reset(OpCommonUtils::createExecutionWithExternal(
+                mBackend.get(), iter.inputs, iter.outputs, iter.op, &loader, tmpStorage));
+        }
+        if (nullptr == iter.execution) {
+            // Try Backup
+            iter.execution.reset(OpCommonUtils::createExecutionWithExternal(mBackupBackend.get(), iter.inputs,
+                iter.outputs, iter.op, &loader, tmpStorage));
+        }
+    }
+}
+"""
+
+SIZE_COMPUTER_HPP = """#ifndef SizeComputer_hpp
+#define SizeComputer_hpp
+class SizeComputerSuite {
+public:
+    void insert(SizeComputer* computer, OpType type);
+};
+#define REGISTER_SHAPE(name, op)                          \\
+    void ___##name##__##op##__() {                        \\
+        name* _temp = new name;                            \\
+        SizeComputerSuite* ts = SizeComputerSuite::get(); \\
+        ts->insert(_temp, op);                           \\
+    }
+#ifdef MNN_SUPPORT_TRANSFORMER_FUSE
+#define REGISTER_SHAPE_INPUTS_TRANSFORMER_FUSE(name, op)            \\
+    void ___##name##__##op##__() {                        \\
+        name* _temp = new name;                            \\
+        SizeComputerSuite* ts = SizeComputerSuite::get(); \\
+        ts->insert(_temp, op);                           \\
+    }
+#else
+#define REGISTER_SHAPE_INPUTS_TRANSFORMER_FUSE(name, op) void ___##name##__##op##__() {}
+#endif
+#endif
+"""
+
+SHAPE_CONV = """namespace MNN {
+REGISTER_SHAPE(ConvComputer, OpType_Convolution);
+REGISTER_SHAPE(GatherComputer, OpType_Gather);
+}
+"""
+
+SHAPE_ATTENTION = """namespace MNN {
+#ifdef MNN_SUPPORT_TRANSFORMER_FUSE
+class AttentionSizeComputer : public SizeComputer {};
+REGISTER_SHAPE_INPUTS_TRANSFORMER_FUSE(AttentionSizeComputer, OpType_Attention);
+#endif
+}
+"""
+
+SHAPE_REGISTER = """namespace MNN {
+void registerShapeOps() {
+___ConvComputer__OpType_Convolution__();
+___GatherComputer__OpType_Gather__();
+#ifdef MNN_SUPPORT_TRANSFORMER_FUSE
+___AttentionSizeComputer__OpType_Attention__();
+#endif
+}
+}
+"""
+
+GEOMETRY_HPP = """
+static void registerGeometryComputer(std::shared_ptr<GeometryComputer> comp, std::vector<int> type,
+    Runtime::CompilerType compType = Runtime::Compiler_Geometry);
+"""
+
+# three classes in one file: only GeometryGather hands its own op on, and only with one input
+GEOMETRY_GATHER = """namespace MNN {
+static void _computeGather(const Op* op, CommandBuffer& res) {
+    loopBuilder.add_type(OpType_While);
+}
+class GeometryGather : public GeometryComputer {
+public:
+    virtual bool onCompute(const Op* op, const std::vector<Tensor*>& inputs, CommandBuffer& res) const override {
+        if (inputs.size() == 1) {
+            std::shared_ptr<Command> cmdP(new Command);
+            cmdP->op = op;
+            return true;
+        }
+        _computeGather(op, res);
+        return true;
+    }
+};
+class GeometryGatherND : public GeometryComputer {
+public:
+    virtual bool onCompute(const Op* op, const std::vector<Tensor*>& inputs, CommandBuffer& res) const override {
+        auto cmd = GeometryComputerUtils::makeBinary(BinaryOpOperation_MUL, a, b, c);
+        des->regions = {GeometryComputerUtils::makeRawAddressRef(indice, 0, N)};
+        return true;
+    }
+};
+class GeometryGatherElements : public GeometryComputer {
+public:
+    virtual bool onCompute(const Op* op, const std::vector<Tensor*>& inputs, CommandBuffer& res) const override {
+        des->regions.resize(D);
+        return true;
+    }
+};
+static void _create() {
+    std::shared_ptr<GeometryComputer> comp(new GeometryGather);
+    GeometryComputer::registerGeometryComputer(comp, {OpType_Gather, OpType_GatherV2}, Runtime::Compiler_Loop);
+    std::shared_ptr<GeometryComputer> comp2(new GeometryGatherND);
+    GeometryComputer::registerGeometryComputer(comp2, {OpType_GatherND}, Runtime::Compiler_Loop);
+    std::shared_ptr<GeometryComputer> comp3(new GeometryGatherElements);
+    GeometryComputer::registerGeometryComputer(comp3, {OpType_GatherElements}, Runtime::Compiler_Loop);
+}
+REGISTER_GEOMETRY(GeometryGather, _create);
+}
+"""
+
+GEOMETRY_REGISTER = """namespace MNN {
+extern void ___GeometryGather___create__();
+void registerGeometryOps() {
+___GeometryGather___create__();
+}
+}
+"""
+
+
 def files(release: int = 2) -> dict[str, str]:
     """The fake tree; release 1 lacks CUDA Attention and the Vulkan buffer half."""
     tree = {
@@ -350,6 +583,22 @@ def files(release: int = 2) -> dict[str, str]:
         "source/backend/opencl/execution/image/SoftmaxExecution.cpp": OPENCL_IMG,
         "source/backend/hexagon/CMakeLists.txt": HEXAGON_CMAKE,
         "source/backend/hexagon/HexagonExecutionFactory.cpp": HEXAGON_FACTORY,
+        "source/backend/qnn/CMakeLists.txt": QNN_CMAKE,
+        "source/backend/qnn/QnnBackend.cpp": QNN_BACKEND,
+        "source/backend/qnn/execution/QnnConvolution.cpp": QNN_CONV,
+        "schema/default/MNN.fbs": SCHEMA,
+        "source/core/Backend.hpp": CORE_BACKEND_HPP,
+        "source/core/OpCommonUtils.cpp": OP_COMMON_UTILS,
+        "source/core/Pipeline.cpp": PIPELINE_CPP,
+        "source/utils/InitNet.cpp": INIT_NET,
+        "express/module/PipelineModule.cpp": PIPELINE_MODULE,
+        "source/shape/SizeComputer.hpp": SIZE_COMPUTER_HPP,
+        "source/shape/ShapeConvolution.cpp": SHAPE_CONV,
+        "source/shape/ShapeAttention.cpp": SHAPE_ATTENTION,
+        "source/shape/ShapeRegister.cpp": SHAPE_REGISTER,
+        "source/geometry/GeometryComputer.hpp": GEOMETRY_HPP,
+        "source/geometry/GeometryGather.cpp": GEOMETRY_GATHER,
+        "source/geometry/GeometryOPRegister.cpp": GEOMETRY_REGISTER,
     }
     if release >= 2:
         tree["source/backend/cuda/execution/AttentionExecution.cu"] = CUDA_ATTENTION
