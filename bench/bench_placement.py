@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     target, all_ops, found = groups[0]
     alone = median_seconds(lambda: real(model, target, all_ops, found, {}), args.runs)
     result = engine.check_model(model, plan, caps)
-    checked = [Checked(model.path, c.target, c.release, c.profile, c.commit, c.placement) for c in result.checked]
+    checked = [Checked(model.path, c.target, c.release, c.profile, c.commit, placement=c.placement)
+               for c in result.checked]
     run = RunInfo("bench", checked=checked, models=1)
     page = io.StringIO()
     html_s = median_seconds(lambda: render(result.diagnostics, run, page, views_for(checked)), max(1, args.runs // 2))
