@@ -11,21 +11,18 @@ made constant, and with it every op upstream of it. Constant ops are computed wi
 backup at resize (`:242,273`) and skipped when the target backend's executions are created
 (`Pipeline.cpp:548`), so no backend refuses them.
 
-This is the decision in graph form: forward over the tensor edges of the networkx model
-graph in topological order, then backwards along ancestors. Ops the Module API runs itself
-(If, While, …) start new modules; their outputs are never constant.
+This is the decision in graph form: forward over the model graph's tensor edges
+(`graph.tensor_edges`) in topological order, then backwards along ancestors. Ops the
+Module API runs itself (If, While, …) start new modules; their outputs are never constant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from graphlib import CycleError, TopologicalSorter
 
-from .graph import NodeKey, build_graph, node_key
+from .graph import NodeKey, node_key, tensor_edges
 from .model import Model, Op
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 # Ops whose outputs MNN treats as constant without computing anything.
 CONSTANT_SOURCES = frozenset({"Const", "TrainableParam"})
@@ -40,28 +37,30 @@ def constant_ops(
     content_free_inputs: Callable[[str], frozenset[int]] = lambda t: frozenset(),
     shape_inputs: Callable[[str], frozenset[int]] = lambda t: frozenset(),
     module_layer: Callable[[Op], bool] = lambda op: False,
-    graph: nx.MultiDiGraph | None = None,
 ) -> frozenset[NodeKey]:
     """Node keys (subgraph, index) of the ops MNN computes at resize, on the CPU.
 
     The callbacks bring the release's facts: whether an op type reads no input content,
     which input indexes it does not read, which inputs define its output shape, and
-    whether the Module API runs an op itself.
+    whether the Module API runs an op itself. The walk uses the graph's one edge
+    definition (`graph.tensor_edges`) with the standard library's topological sorter:
+    importing and building the networkx graph cost more than half of a large model's
+    whole check, and this pass runs on every check.
     """
-    import networkx as nx
-
-    graph = graph if graph is not None else build_graph(model)
-    tensors = nx.DiGraph()
-    tensors.add_nodes_from(graph.nodes)
-    tensors.add_edges_from((u, v) for u, v, kind in graph.edges(data="kind") if kind == "tensor")
+    ops = {node_key(op): op for op in model.all_ops()}
+    upstream: dict[NodeKey, set[NodeKey]] = {key: set() for key in ops}
+    scopes = [model.ops, *(sub.ops for sub in model.subgraphs.values())]
+    for scope in scopes:
+        for source, target, _ in tensor_edges(scope):
+            upstream[node_key(target)].add(node_key(source))
+    try:
+        order = list(TopologicalSorter(upstream).static_order())
+    except CycleError:  # a cycle: MNN would not load it; decide nothing
+        return frozenset()
     constant: set[NodeKey] = set()
     const_tensors: set[tuple[str, int]] = set()
-    try:
-        order = list(nx.topological_sort(tensors))
-    except nx.NetworkXUnfeasible:  # a cycle: MNN would not load it; decide nothing
-        return frozenset()
     for key in order:
-        op: Op = graph.nodes[key]["op"]
+        op = ops[key]
         name = op.type_label
         if name in NEVER_CONSTANT or module_layer(op):
             continue
@@ -78,11 +77,21 @@ def constant_ops(
             source = producers.get((op.subgraph, op.inputs[index]))
             if source is None or source in constant:
                 continue
-            for upstream in (source, *nx.ancestors(tensors, source)):
-                upstream_op: Op = graph.nodes[upstream]["op"]
+            for key in _ancestors_and_self(upstream, source):
+                upstream_op = ops[key]
                 if upstream_op.type_label not in NEVER_CONSTANT and not module_layer(upstream_op):
-                    constant.add(upstream)
+                    constant.add(key)
     return frozenset(constant)
+
+
+def _ancestors_and_self(upstream: dict[NodeKey, set[NodeKey]], start: NodeKey) -> set[NodeKey]:
+    seen, stack = {start}, [start]
+    while stack:
+        for parent in upstream[stack.pop()]:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return seen
 
 
 def may_have_constants(model: Model, content_free: Callable[[str], bool]) -> bool:

@@ -179,11 +179,8 @@ def _op_facts(model: Model, table: ReleaseTable, graph: Any) -> tuple[dict[int, 
 
     constant: frozenset[tuple[str, int]] = frozenset()
     if may_have_constants(model, lambda t: support.content_free(table, t)):
-        from .graph import build_graph
-
-        graph = graph if graph is not None else build_graph(model)
         constant = constant_ops(
-            model, graph=graph,
+            model,
             content_free=lambda t: support.content_free(table, t),
             content_free_inputs=lambda t: support.content_free_inputs(table, t),
             shape_inputs=lambda t: support.shape_content_inputs(table, t),
