@@ -44,7 +44,9 @@ class MatMul1D(Rule):
         dims: dict[str, dict[int, tuple[int, ...]]] = {}
         bad = []
         for op in ctx.ops:
-            known = dims.setdefault(op.subgraph, known_dims(ctx.model, op.subgraph))
+            if op.subgraph not in dims:  # once per subgraph: setdefault would rebuild it per op
+                dims[op.subgraph] = known_dims(ctx.model, op.subgraph)
+            known = dims[op.subgraph]
             ranks = [len(known[i]) if i in known else None for i in op.inputs[:2]]
             if len(ranks) == 2 and ranks == [1, 1]:
                 bad.append(op)
