@@ -100,7 +100,7 @@ def check_model(model: Model, plan: Profile, caps: Capabilities) -> CheckResult:
         if all_ops:  # placement reads every op's verdict, whatever the rules want
             signature = _constness_signature(table, by_type, all_ops)
             if signature not in facts_by_signature:
-                facts_by_signature[signature], graph = _op_facts(model, table, graph)
+                facts_by_signature[signature] = _op_facts(model, table)
             facts = facts_by_signature[signature]
         for target in dict.fromkeys(backends):
             build = build_for(table, profile, plan.build_options, target)
@@ -170,9 +170,8 @@ def place_groups(model: Model, target: str, all_ops: Sequence[Op], groups: Seque
     return memo[key]
 
 
-def _op_facts(model: Model, table: ReleaseTable, graph: Any) -> tuple[dict[int, OpFacts], Any]:
-    """What decides each op's verdict besides its type, constness included (keyed by id(op)),
-    and the model graph when it had to be built for that."""
+def _op_facts(model: Model, table: ReleaseTable) -> dict[int, OpFacts]:
+    """What decides each op's verdict besides its type, constness included (keyed by id(op))."""
     from .capabilities import support
     from .constness import constant_ops, may_have_constants
     from .graph import node_key
@@ -186,8 +185,7 @@ def _op_facts(model: Model, table: ReleaseTable, graph: Any) -> tuple[dict[int, 
             shape_inputs=lambda t: support.shape_content_inputs(table, t),
             module_layer=lambda op: support.runs_in_module_layer(table, op.type_label, op.param_type),
         )
-    facts = {id(op): OpFacts(op.param_type, len(op.inputs), node_key(op) in constant) for op in model.all_ops()}
-    return facts, graph
+    return {id(op): OpFacts(op.param_type, len(op.inputs), node_key(op) in constant) for op in model.all_ops()}
 
 
 def _groups(table: ReleaseTable, target: str, build: Mapping[str, bool], ops: Sequence[Op],

@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..model import Model
 from . import buildlogic
 from .tableformat import SHARED_DIR, CMakeLogic, TableError, check_index, check_release, resolve_shared
 
@@ -369,11 +368,3 @@ class Capabilities:
                 return name, min(regs, key=lambda r: len(r.requires))
         return None
 
-    def default_profile(self, model: Model, table: ReleaseTable) -> str:
-        """`llm` for LLM exports and models holding transformer-fused ops, else `default`.
-
-        Such models are made for MNN's LLM runtime, and builds for it are configured
-        with MNN_BUILD_LLM=ON; the report always names the profile it assumed.
-        """
-        made_for_llm = model.llm is not None or bool(table.fused_op_types & set(model.type_histogram()))
-        return "llm" if made_for_llm and "llm" in table.profiles else "default"

@@ -119,20 +119,35 @@ def place_model(model: Model, target: str, runs_on: Callable[[Op], str],
     return Placement(target, main, subs)
 
 
+class DisjointSets:
+    """Union-find over positions 0..n-1 (path halving): partitions without importing networkx."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def root(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> bool:
+        """Join the sets of `a` and `b`; False when they were one already."""
+        ra, rb = self.root(a), self.root(b)
+        if ra == rb:
+            return False
+        self.parent[ra] = rb
+        return True
+
+
 def place_graph(name: str, ops: Sequence[Op], runs_on: Callable[[Op], str], constant: set[int],
                 target: str, tensors: Sequence[Tensor] = ()) -> GraphPlacement:
     places = [SOURCE if op.type_name in NOT_COUNTED else LOAD if op.index in constant else runs_on(op)
               for op in ops]
     by_index = {op.index: i for i, op in enumerate(ops)}
     counted = [p for p in places if p != SOURCE]
-    parent = list(range(len(ops)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    pieces = DisjointSets(len(ops))
     crossing: dict[int, set[int]] = {}  # tensor -> positions of the ops on both ends
     merged = {TARGET: 0, CPU: 0}  # successful unions: each joins two pieces into one
     for producer, consumer, tensor in tensor_edges(ops):
@@ -141,9 +156,7 @@ def place_graph(name: str, ops: Sequence[Op], runs_on: Callable[[Op], str], cons
         if pa not in PER_INFERENCE or pb not in PER_INFERENCE:
             continue
         if pa == pb:
-            ra, rb = root(a), root(b)
-            if ra != rb:
-                parent[ra] = rb
+            if pieces.union(a, b):
                 merged[pa] += 1
         else:
             crossing.setdefault(tensor, set()).update((a, b))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..graph import tensor_edges
 from ..model import Model, Op, Tensor
-from . import CPU, LOAD, NOWHERE, SOURCE, TARGET, GraphPlacement
+from . import CPU, LOAD, NOWHERE, SOURCE, TARGET, DisjointSets, GraphPlacement
 from .shapes import tensor_sizes
 
 if TYPE_CHECKING:
@@ -68,20 +68,13 @@ def build_view(ops: Sequence[Op], tensors: Sequence[Tensor], placement: GraphPla
     show_load = counted <= SMALL_LOAD
     touches: set[int] = set()
     edges_all = list(tensor_edges(ops))
-    parent = list(range(len(ops)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    pieces = DisjointSets(len(ops))
     for producer, consumer, t in edges_all:
         a, b = pos[producer.index], pos[consumer.index]
         if t in crossing:
             touches.update((a, b))
         elif places[a] == places[b] == TARGET:
-            parent[root(a)] = root(b)
+            pieces.union(a, b)
     node_of: dict[int, str] = {}
     nodes: dict[str, Node] = {}
     for i, op in enumerate(ops):
@@ -89,7 +82,7 @@ def build_view(ops: Sequence[Op], tensors: Sequence[Tensor], placement: GraphPla
         if place == SOURCE or (place == LOAD and not show_load):
             continue
         if place == TARGET and not small and i not in touches:
-            key = f"part{root(i)}"
+            key = f"part{pieces.root(i)}"
             node = nodes.setdefault(key, Node(key, "collapsed", "", "", []))
         else:
             key = f"op{op.index}"
