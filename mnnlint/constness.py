@@ -18,8 +18,9 @@ Module API runs itself (If, While, …) start new modules; their outputs are nev
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from graphlib import CycleError, TopologicalSorter
+from typing import Any
 
 from .graph import NodeKey, node_key, tensor_edges
 from .model import Model, Op
@@ -36,83 +37,100 @@ def constant_ops(
     content_free: Callable[[str], bool],
     content_free_inputs: Callable[[str], frozenset[int]] = lambda t: frozenset(),
     shape_inputs: Callable[[str], frozenset[int]] = lambda t: frozenset(),
-    module_layer: Callable[[Op], bool] = lambda op: False,
+    module_layer: Callable[[str, str], bool] = lambda op_type, param_type: False,
 ) -> frozenset[NodeKey]:
     """Node keys (subgraph, index) of the ops MNN computes at resize, on the CPU.
 
     The callbacks bring the release's facts: whether an op type reads no input content,
     which input indexes it does not read, which inputs define its output shape, and
-    whether the Module API runs an op itself. The walk uses the graph's one edge
-    definition (`graph.tensor_edges`) with the standard library's topological sorter:
-    importing and building the networkx graph cost more than half of a large model's
-    whole check, and this pass runs on every check.
+    whether the Module API runs an op (type, parameter type) itself. Each is asked once
+    per op type. Edges are
+    the graph's one definition (`graph.tensor_edges`); ops are visited in file order when
+    that order is already topological (what MNN's converter writes) and through the
+    standard library's sorter otherwise. This pass runs on every check, so it builds
+    neither the networkx graph nor, when the file order will do, a sorter.
     """
-    ops = {node_key(op): op for op in model.all_ops()}
-    upstream: dict[NodeKey, set[NodeKey]] = {key: set() for key in ops}
-    scopes = [model.ops, *(sub.ops for sub in model.subgraphs.values())]
-    for scope in scopes:
-        for source, target, _ in tensor_edges(scope):
-            upstream[node_key(target)].add(node_key(source))
-    try:
-        order = list(TopologicalSorter(upstream).static_order())
-    except CycleError:  # a cycle: MNN would not load it; decide nothing
-        return frozenset()
+    free = _Memo(content_free)
+    unread = _Memo(content_free_inputs)
+    shape = _Memo(shape_inputs)
+    split_off = _Memo(lambda key: module_layer(*key))
     constant: set[NodeKey] = set()
-    const_tensors: set[tuple[str, int]] = set()
-    for key in order:
-        op = ops[key]
-        name = op.type_label
-        if name in NEVER_CONSTANT or module_layer(op):
-            continue
-        if name in CONSTANT_SOURCES or _all_read_inputs_constant(op, const_tensors, content_free,
-                                                                  content_free_inputs):
-            constant.add(key)
-            const_tensors.update((op.subgraph, t) for t in op.outputs)
-    # Backwards: inputs that define a shape are constant, and so is everything they come from.
-    producers = {(op.subgraph, t): node_key(op) for op in model.all_ops() for t in op.outputs}
-    for op in model.all_ops():
-        for index in shape_inputs(op.type_label):
-            if index >= len(op.inputs):
+    for scope in (model.ops, *(sub.ops for sub in model.subgraphs.values())):
+        edges = list(tensor_edges(scope))
+        order = _topological(scope, edges)
+        if order is None:  # a cycle: MNN would not load it; decide nothing
+            return frozenset()
+        const_tensors: set[int] = set()
+        for op in order:
+            name = op.type_label
+            if name in NEVER_CONSTANT or split_off((name, op.param_type)):
                 continue
-            source = producers.get((op.subgraph, op.inputs[index]))
-            if source is None or source in constant:
-                continue
-            for key in _ancestors_and_self(upstream, source):
-                upstream_op = ops[key]
-                if upstream_op.type_label not in NEVER_CONSTANT and not module_layer(upstream_op):
-                    constant.add(key)
+            if name in CONSTANT_SOURCES or free(name) or all(
+                    t in const_tensors or i in unread(name) for i, t in enumerate(op.inputs)):
+                constant.add(node_key(op))
+                const_tensors.update(op.outputs)
+        _shape_inputs_backwards(scope, edges, shape, split_off, constant)
     return frozenset(constant)
 
 
-def _ancestors_and_self(upstream: dict[NodeKey, set[NodeKey]], start: NodeKey) -> set[NodeKey]:
-    seen, stack = {start}, [start]
+class _Memo:
+    """A per-op-type callback asked once per type: a large model repeats a few dozen types."""
+
+    def __init__(self, ask: Callable[[Any], Any]) -> None:
+        self._ask = ask
+        self._known: dict[Any, Any] = {}
+
+    def __call__(self, name: Any) -> Any:
+        try:
+            return self._known[name]
+        except KeyError:
+            found = self._known[name] = self._ask(name)
+            return found
+
+
+def _topological(ops: Sequence[Op], edges: Sequence[tuple[Op, Op, int]]) -> Sequence[Op] | None:
+    """The scope's ops producers first; None when the edges form a cycle."""
+    if all(source.index < target.index for source, target, _ in edges):
+        return ops
+    upstream: dict[int, set[int]] = {op.index: set() for op in ops}
+    for source, target, _ in edges:
+        upstream[target.index].add(source.index)
+    try:
+        by_index = {op.index: op for op in ops}
+        return [by_index[i] for i in TopologicalSorter(upstream).static_order()]
+    except CycleError:
+        return None
+
+
+def _shape_inputs_backwards(ops: Sequence[Op], edges: Sequence[tuple[Op, Op, int]],
+                            shape_inputs: Callable[[str], frozenset[int]],
+                            split_off: Callable[[tuple[str, str]], bool], constant: set[NodeKey]) -> None:
+    """An input that defines a shape is constant, and so is everything it comes from."""
+    producers: dict[int, Op] = {}
+    upstream: dict[int, list[Op]] | None = None
+    for op in ops:
+        for t in op.outputs:
+            producers.setdefault(t, op)
+    for op in ops:
+        for index in shape_inputs(op.type_label):
+            source = producers.get(op.inputs[index]) if index < len(op.inputs) else None
+            if source is None or node_key(source) in constant:
+                continue
+            if upstream is None:
+                upstream = {}
+                for producer, consumer, _ in edges:
+                    upstream.setdefault(consumer.index, []).append(producer)
+            for found in _ancestors_and_self(upstream, source):
+                if found.type_label not in NEVER_CONSTANT and not split_off((found.type_label, found.param_type)):
+                    constant.add(node_key(found))
+
+
+def _ancestors_and_self(upstream: Mapping[int, Sequence[Op]], start: Op) -> list[Op]:
+    seen, stack, found = {start.index}, [start], [start]
     while stack:
-        for parent in upstream[stack.pop()]:
-            if parent not in seen:
-                seen.add(parent)
+        for parent in upstream.get(stack.pop().index, ()):
+            if parent.index not in seen:
+                seen.add(parent.index)
                 stack.append(parent)
-    return seen
-
-
-def may_have_constants(model: Model, content_free: Callable[[str], bool]) -> bool:
-    """A cheap test, without the graph: can any op of `model` be constant at all?
-
-    Only when some op reads no input content, has no inputs, or reads only outputs of
-    `Const` ops can the forward pass start; models without one skip building the graph.
-    """
-    const_out = {(op.subgraph, t) for op in model.all_ops() if op.type_label in CONSTANT_SOURCES for t in op.outputs}
-    for op in model.all_ops():
-        if op.type_label in CONSTANT_SOURCES or op.type_label in NEVER_CONSTANT:
-            continue
-        if content_free(op.type_label) or all((op.subgraph, t) in const_out for t in op.inputs):
-            return True
-    return False
-
-
-def _all_read_inputs_constant(op: Op, const_tensors: set[tuple[str, int]],
-                              content_free: Callable[[str], bool],
-                              content_free_inputs: Callable[[str], frozenset[int]]) -> bool:
-    if content_free(op.type_label):
-        return True
-    unread = content_free_inputs(op.type_label)
-    return all((op.subgraph, t) in const_tensors or i in unread for i, t in enumerate(op.inputs))
+                found.append(parent)
+    return found

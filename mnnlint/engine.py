@@ -173,18 +173,16 @@ def place_groups(model: Model, target: str, all_ops: Sequence[Op], groups: Seque
 def _op_facts(model: Model, table: ReleaseTable) -> dict[int, OpFacts]:
     """What decides each op's verdict besides its type, constness included (keyed by id(op))."""
     from .capabilities import support
-    from .constness import constant_ops, may_have_constants
+    from .constness import constant_ops
     from .graph import node_key
 
-    constant: frozenset[tuple[str, int]] = frozenset()
-    if may_have_constants(model, lambda t: support.content_free(table, t)):
-        constant = constant_ops(
-            model,
-            content_free=lambda t: support.content_free(table, t),
-            content_free_inputs=lambda t: support.content_free_inputs(table, t),
-            shape_inputs=lambda t: support.shape_content_inputs(table, t),
-            module_layer=lambda op: support.runs_in_module_layer(table, op.type_label, op.param_type),
-        )
+    constant = constant_ops(
+        model,
+        content_free=lambda t: support.content_free(table, t),
+        content_free_inputs=lambda t: support.content_free_inputs(table, t),
+        shape_inputs=lambda t: support.shape_content_inputs(table, t),
+        module_layer=lambda t, param: support.runs_in_module_layer(table, t, param),
+    )
     return {id(op): OpFacts(op.param_type, len(op.inputs), node_key(op) in constant) for op in model.all_ops()}
 
 

@@ -86,7 +86,7 @@ def test_ops_after_a_module_layer_op_are_not_constant() -> None:
     table = CAPS.release("3.6.1")
     constant = constant_ops(
         model, content_free=lambda t: support.content_free(table, t),
-        module_layer=lambda op: support.runs_in_module_layer(table, op.type_label, op.param_type))
+        module_layer=lambda t, param: support.runs_in_module_layer(table, t, param))
     nms = next(op for op in model.ops if op.type_label == "NonMaxSuppressionV2")
     after = [op for op in model.ops if op.index > nms.index and op.type_label in ("Unsqueeze", "Concat")]
     assert after and all(("", op.index) not in constant for op in after)
