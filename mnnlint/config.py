@@ -20,11 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from .errors import ConfigError, UsageError
 from .settings import PROFILE_KEYS, RUN_KEYS, Context, Layer, Source
 
@@ -73,6 +68,12 @@ def _has_tool_table(path: Path) -> bool:
 
 
 def _toml(path: Path, text: str | None = None) -> dict[str, Any]:
+    """The TOML file's data; tomllib is imported here, as most runs read no config file."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
     from .sidefiles import read_text
 
     if text is None:

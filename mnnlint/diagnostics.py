@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass
 
 from .model import MAIN_GRAPH, Op
@@ -47,6 +46,8 @@ class OpRef:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
+    """One finding as plain data: rules yield it, policy may re-grade it, reporters only print it."""
+
     code: str
     rule: str  # the rule's name, e.g. "fused-op-unsupported"
     severity: Severity
@@ -74,4 +75,6 @@ def fingerprint(d: Diagnostic) -> str:
     """
     op = (d.op.type_name, d.op.name, d.op.subgraph) if d.op else ("", "", "")
     key = "\x1f".join((d.code, d.target, d.release, *op))
+    import hashlib  # here, not at the top: only baselines, diffs, SARIF and GitLab ask
+
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]  # names may not be UTF-8

@@ -51,6 +51,8 @@ class CheckedEntry:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One model's findings, before policy, and every (target, release) it was checked for."""
+
     diagnostics: list[Diagnostic]
     checked: list[CheckedEntry]
 

@@ -99,6 +99,8 @@ def _folder_errors(errors: list[OSError], root: Path) -> Iterator[InputError]:
 
 @dataclass(frozen=True)
 class _Excluded:
+    """The `exclude` globs of one run, anchored at its root, asked once per path the walk meets."""
+
     globs: tuple[Glob, ...]
     root: Path
 

@@ -61,6 +61,8 @@ class Op:
 
 @dataclass(frozen=True, slots=True)
 class Subgraph:
+    """A graph an op runs (If, While, ...): ops and tensors indexed on their own, apart from the main graph."""
+
     name: str
     ops: tuple[Op, ...]
     tensors: tuple[Tensor, ...]
@@ -82,6 +84,8 @@ class LLMConfig:
 
 @dataclass(frozen=True, slots=True)
 class Model:
+    """One model file as rules see it, read once; weights are never part of it."""
+
     path: str
     file_size: int
     source: str  # the framework the converter read: ONNX, TENSORFLOW, ...

@@ -51,6 +51,8 @@ def covers_target(wanted: str, target: str) -> bool:
 
 @dataclass
 class _State:
+    """How often a suppression matched and the first finding it no longer covers (unused and expired reports)."""
+
     matched: int = 0
     expired_at: Diagnostic | None = None  # first finding it no longer covers
 

@@ -1,4 +1,4 @@
-"""Find every rule: built-in and plugin rules come through the same entry-point door.
+"""Find every rule: the built-in ones, then those of installed plugin distributions.
 
 A distribution adds rules by declaring, in its metadata,
 
@@ -8,20 +8,27 @@ A distribution adds rules by declaring, in its metadata,
 
 where `get_rules()` returns a list of Rule subclasses. Rules load only from installed
 entry points, never from a path named in a model or a config file.
+
+Importing `importlib.metadata` (it brings email, zipfile and csv along) costs more than
+checking a small model, and most installs have no plugin. So a quick look at what the
+standard library's metadata finder would read decides first whether any installed
+distribution may declare the group; only then does `importlib.metadata` load them.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import entry_points
 
 from .errors import UsageError
 from .rule import Rule
 
 ENTRY_POINT_GROUP = "mnnlint.rules"
 BUILTIN_PACKAGE = "mnnlint.rules"  # where the built-in rules live
+METADATA_FOLDERS = (".dist-info", ".egg-info")  # what importlib.metadata's path finder reads
 
 
 class RegistryError(UsageError):
@@ -30,6 +37,8 @@ class RegistryError(UsageError):
 
 @dataclass(frozen=True)
 class Registry:
+    """Every rule of this install, built-in and plugin, by code and alias; a code belongs to one rule."""
+
     rules: tuple[type[Rule], ...]
     by_code: dict[str, type[Rule]]  # codes and aliases, upper case
 
@@ -89,10 +98,50 @@ def _check_plugin_prefixes(rules: Iterable[type[Rule]], owner: dict[str, str]) -
 
 @cache
 def load_registry() -> Registry:
-    sets = []
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name != "builtin", e.name)):
-        try:
-            sets.append((f"entry point {ep.name}", list(ep.load()())))
-        except Exception as err:  # a broken plugin must not look like a crash of ours
-            raise RegistryError(f"rule plugin {ep.name} ({ep.value}) failed to load: {err}") from None
+    from .rules import get_rules
+
+    sets: list[tuple[str, Iterable[type[Rule]]]] = [("built-in", get_rules())]
+    if _plugins_may_be_installed():
+        from importlib.metadata import entry_points
+
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            try:
+                sets.append((f"entry point {ep.name}", list(ep.load()())))
+            except Exception as err:  # a broken plugin must not look like a crash of ours
+                raise RegistryError(f"rule plugin {ep.name} ({ep.value}) failed to load: {err}") from None
     return build_registry(sets)
+
+
+def _plugins_may_be_installed() -> bool:
+    """False only when no distribution on sys.path declares the entry-point group.
+
+    Reads what importlib.metadata's path finder reads: each sys.path folder's
+    `*.dist-info` and `*.egg-info` folders (and an `.egg` folder's EGG-INFO), their
+    `entry_points.txt`. Whatever it cannot vouch for, a zip or egg file on sys.path or
+    another metadata finder on sys.meta_path, answers True and the standard library
+    decides.
+    """
+    from importlib.machinery import PathFinder
+
+    if any(f is not PathFinder and hasattr(f, "find_distributions") for f in sys.meta_path):
+        return True
+    group = ENTRY_POINT_GROUP.encode()
+    for entry in sys.path:
+        root = entry or "."
+        try:
+            children = os.listdir(root)
+        except NotADirectoryError:  # a zip: importlib.metadata reads inside it
+            return True
+        except (OSError, ValueError):  # absent, unreadable or not a path: the finder skips it too
+            continue
+        egg = root.lower().endswith(".egg")
+        for child in children:
+            low = child.lower()
+            if low.endswith(METADATA_FOLDERS) or (egg and low == "egg-info"):
+                try:
+                    with open(os.path.join(root, child, "entry_points.txt"), "rb") as declared:
+                        if group in declared.read():
+                            return True
+                except OSError:
+                    continue
+    return False

@@ -35,6 +35,8 @@ MAX_REPORT_BYTES_PER_FILE = 32 << 20
 
 @dataclass
 class RunResult:
+    """What a run found, after policy: the reporters and the exit code read only this."""
+
     diagnostics: list[Diagnostic] = field(default_factory=list)  # after policy, one per finding, sorted
     threshold: dict[Diagnostic, int] = field(default_factory=dict)  # lowest failing severity that applies
     checked: list[Checked] = field(default_factory=list)

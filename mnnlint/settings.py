@@ -305,6 +305,8 @@ _STRINGS = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "s
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting, declared once: its TOML key, command-line flag, schema, merge rule and help come from here."""
+
     key: str  # the TOML key
     scope: str  # PROFILE or RUN
     merge: str  # REPLACE, TABLE, EXTEND or SELECT

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+"""Shipped beside the modules (package data), as the capability tables are: no
+importlib.resources, whose import alone costs more than reading these files."""
 
 
 @cache
 def load(name: str) -> dict[str, Any]:
     """`rules/data/<name>.json` as shipped in the package."""
-    return json.loads(resources.files("mnnlint.rules").joinpath("data", f"{name}.json").read_text("utf-8"))
+    return json.loads((DATA_DIR / f"{name}.json").read_text("utf-8"))
 
 
 def creator_limits() -> list[dict[str, Any]]:

@@ -110,6 +110,30 @@ def test_plugin_rule_runs_takes_options_and_is_selected_or_ignored(site: Path, t
     assert bad.returncode == 2 and "'rules.X001.max-ops'" in bad.stderr
 
 
+def test_plugin_in_an_egg_info_folder_is_found(tmp_path: Path) -> None:
+    """importlib.metadata reads `*.egg-info` folders too (setup.py develop, old pips): so must the quick look."""
+    site = tmp_path / "site"
+    install_plugin(site, "legacy_rules", "Q001")
+    (site / "legacy_rules-0.1.dist-info").rename(site / "legacy_rules.egg-info")
+    listing = run("rule", "--all", "--format", "json", site=site, cwd=tmp_path)
+    assert "Q001" in {r["code"] for r in json.loads(listing.stdout)}
+
+
+def test_a_check_without_plugins_never_imports_importlib_metadata(tmp_path: Path) -> None:
+    """Its import costs more than checking a small model; with no plugin installed it must not happen."""
+    probe = ("import sys\nfrom mnnlint.cli import main\ntry:\n    main([sys.argv[1], '-t', 'cpu', '-q'])\n"
+             "except SystemExit:\n    pass\nprint('imported' if 'importlib.metadata' in sys.modules else 'skipped')\n")
+    env = {**os.environ, "NO_COLOR": "1"}
+    plain = subprocess.run([sys.executable, "-c", probe, str(EXAMPLE)], capture_output=True, text=True, timeout=120,
+                           cwd=tmp_path, env=env)
+    assert plain.stdout.strip().splitlines()[-1] == "skipped", plain.stderr
+    site = tmp_path / "site"
+    install_plugin(site, "demo_rules", "X001")
+    with_plugin = subprocess.run([sys.executable, "-c", probe, str(EXAMPLE)], capture_output=True, text=True,
+                                 timeout=120, cwd=tmp_path, env={**env, "PYTHONPATH": str(site)})
+    assert with_plugin.stdout.strip().splitlines()[-1] == "imported", with_plugin.stderr
+
+
 @pytest.mark.parametrize("code", ["B002", "B777", "M900"])
 def test_plugin_cannot_shadow_or_share_builtin_codes(tmp_path: Path, code: str) -> None:
     site = tmp_path / "site"

@@ -92,6 +92,8 @@ class Emission(NamedTuple):
 
 @dataclass(frozen=True)
 class Verdict:
+    """How MNN handles one op type on one backend and build, with what decided it, so a finding can say why."""
+
     status: Status
     via: Registration | None = None
     blocked: tuple[Registration, ...] = ()  # registrations whose build condition is not met

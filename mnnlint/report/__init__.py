@@ -62,6 +62,8 @@ class Checked:
 
 @dataclass(frozen=True)
 class RunInfo:
+    """Everything about the run a reporter may print besides the findings: reporters read nothing else."""
+
     version: str
     checked: Sequence[Checked] = ()
     input_errors: Sequence[str] = ()  # one line each
