@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from mnnlint.capabilities.support import Status, Verdict
+from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.model import Op
 from mnnlint.rule import OpGroup, RuleContext
 
@@ -28,6 +29,17 @@ def op_list(ops: Sequence[Op]) -> str:
 def counted(ops: Sequence[Op]) -> str:
     """`2 ops: 'a' (#1), 'b' (#2)`."""
     return f"{plural(len(ops), 'op')}: {op_list(ops)}"
+
+
+def ops_finding(ctx: RuleContext, ops: Sequence[Op], message: str, *, fix: str,
+                severity: Severity | None = None) -> Diagnostic:
+    """One finding for ops that share one cause: at the first op, the others related and counted.
+
+    A model with 300 such ops gets one line in every report, not 300; the message says
+    how many (`counted`), and the reports that list locations (JSON, SARIF, JUnit) name
+    the others from `related`.
+    """
+    return ctx.diagnostic(ops[0], message, fix=fix, severity=severity, related=ops[1:], count=len(ops))
 
 
 def options_text(needs: Mapping[str, bool] | None) -> str:

@@ -1,29 +1,28 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import Any
 
-from mnnlint.diagnostics import Diagnostic, Severity
-from mnnlint.model import MAIN_GRAPH, Op
-from mnnlint.rule import Rule, RuleContext
+from mnnlint.diagnostics import Severity
+from mnnlint.model import Model, Op
+from mnnlint.rule import RuleContext
 
-from ._common import op_list
-from ._defects import applies, cited, defect, observed
+from ._common import counted
+from ._defects import DefectRule, cited, observed, per_subgraph, subgraph_parts
 
 EIGHT_BIT = frozenset({"DT_INT8", "DT_UINT8"})
 
 
-def _eight_bit_tensors(ctx: RuleContext, subgraph: str) -> set[int]:
+def _eight_bit_tensors(model: Model, subgraph: str) -> set[int]:
     """Tensors the file declares as 8-bit integers: graph inputs and described tensors."""
-    model = ctx.model
-    ops: tuple[Op, ...] = model.ops if subgraph == MAIN_GRAPH else model.subgraphs[subgraph].ops
-    tensors = model.tensors if subgraph == MAIN_GRAPH else model.subgraphs[subgraph].tensors
+    ops, tensors = subgraph_parts(model, subgraph)
     found = {t.index for t in tensors if getattr(t, "data_type", None) in EIGHT_BIT}
     found |= {op.outputs[0] for op in ops
               if op.param_type == "Input" and op.params.get("data_type") in EIGHT_BIT and op.outputs}
     return found
 
 
-class BinaryOp8Bit(Rule):
+class BinaryOp8Bit(DefectRule):
     """Binary op on 8-bit integer tensors, which the CPU backend cannot run.
 
     ## What it does
@@ -51,19 +50,14 @@ class BinaryOp8Bit(Rule):
     severity = Severity.ERROR
     since = "0.1.0"
     op_types = frozenset({"BinaryOp"})
+    fix = "Cast the 8-bit inputs to int32 or float before the op"
 
-    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        entry = defect(self.code)
-        if ctx.target != "cpu" or not applies(ctx, entry):
-            return
-        eight: dict[str, set[int]] = {}
-        bad = [op for op in ctx.ops
-               if set(op.inputs) & eight.setdefault(op.subgraph, _eight_bit_tensors(ctx, op.subgraph))]
-        if bad:
-            yield ctx.diagnostic(
-                bad[0],
-                f"BinaryOp on 8-bit integers ({len(bad)} op{'s' * (len(bad) != 1)}: {op_list(bad)}): the CPU "
-                f"creator has plain kernels for 32-bit types only ({cited(ctx, entry)}); MNN {ctx.release} crashes "
-                f"(SIGSEGV) or refuses it; {observed(entry)}",
-                fix="Cast the 8-bit inputs to int32 or float before the op",
-                related=bad[1:], count=len(bad))
+    def affected(self, ctx: RuleContext) -> Sequence[Op]:
+        if ctx.target != "cpu":  # the same models ran with CUDA as the backend
+            return []
+        eight = per_subgraph(ctx.ops, lambda subgraph: _eight_bit_tensors(ctx.model, subgraph))
+        return [op for op in ctx.ops if set(op.inputs) & eight[op.subgraph]]
+
+    def message(self, ctx: RuleContext, entry: dict[str, Any], ops: Sequence[Op]) -> str:
+        return (f"BinaryOp on 8-bit integers ({counted(ops)}): the CPU creator has plain kernels for 32-bit types "
+                f"only ({cited(ctx, entry)}); MNN {ctx.release} crashes (SIGSEGV) or refuses it; {observed(entry)}")

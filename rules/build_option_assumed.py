@@ -7,7 +7,7 @@ from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.engine import build_for
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import counted, options_text
+from ._common import counted, ops_finding, options_text
 
 
 class BuildOptionAssumed(Rule):
@@ -60,17 +60,14 @@ class BuildOptionAssumed(Rule):
                 continue
             hinge = {k: v for k, v in changed.items() if k in _options_named(without) | _options_named(group.verdict)}
             named = options_text(hinge or changed)
-            yield ctx.diagnostic(
-                group.ops[0],
+            yield ops_finding(
+                ctx, group.ops,
                 f"`{group.type_name}` ({counted(group.ops)}) hinges on {named}, which mnnlint assumed "
                 f"(build profile {ctx.profile}, as no profile was named): with it, {said(ctx, group.verdict)}; "
                 f"with MNN {ctx.release}'s CMake defaults, {said(ctx, without)}",
                 fix=f"Name your build: --profile {ctx.profile} if MNN is built that way, or --build-option "
                     f"{', '.join(f'{k}=OFF' if v else f'{k}=ON' for k, v in sorted((hinge or changed).items()))} "
-                    f"if it is not",
-                related=group.ops[1:],
-                count=len(group.ops),
-            )
+                    f"if it is not")
 
 
 def _options_named(verdict: Verdict) -> set[str]:

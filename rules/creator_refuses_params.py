@@ -8,7 +8,7 @@ from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.model import Op
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import op_list
+from ._common import counted, ops_finding
 from ._data import creator_limits
 
 
@@ -83,13 +83,12 @@ class CreatorRefusesParams(Rule):
             then, severity = f"MNN prints `{limit['printed']}` and runs it on the CPU", None
         else:
             then, severity = "the CPU has no execution for it either: the model cannot run", Severity.ERROR
-        count = f"{len(ops)} op{'s' * (len(ops) != 1)}"
-        return ctx.diagnostic(
-            ops[0],
-            f"`{type_name}` ({count}: {op_list(ops)}): {cause} in MNN {ctx.release} ({where}); {then}",
+        return ops_finding(
+            ctx, ops,
+            f"`{type_name}` ({counted(ops)}): {cause} in MNN {ctx.release} ({where}); {then}",
             fix=("Use a value the backend takes, or accept the CPU fallback" if limit.get("param")
                  else f"Accept the CPU fallback for the {refused} loop, or run the model on the CPU"),
-            severity=severity, related=ops[1:], count=len(ops))
+            severity=severity)
 
     @staticmethod
     def _cpu_runs(ctx: RuleContext, op_type: str) -> bool:

@@ -6,7 +6,16 @@ from mnnlint.capabilities.support import Status, Verdict
 from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import counted, gained_text, groups_with, options_text, release_or_build_fix, sentence, why_not
+from ._common import (
+    counted,
+    gained_text,
+    groups_with,
+    ops_finding,
+    options_text,
+    release_or_build_fix,
+    sentence,
+    why_not,
+)
 
 
 class FusedOpUnsupported(Rule):
@@ -70,14 +79,11 @@ class FusedOpUnsupported(Rule):
                 fixes.append("run on the CPU backend")
             origin = (" (written by llmexport, which fuses attention itself)" if ctx.model.llm is not None
                       else "")
-            yield ctx.diagnostic(
-                ops[0],
+            yield ops_finding(
+                ctx, ops,
                 f"fused `{type_name}`{origin} cannot run on {ctx.target} in MNN {ctx.release} "
                 f"(build profile {ctx.profile}; {counted(ops)}): {outcome(ctx, type_name, verdict)}",
-                fix=sentence("; or ".join(fixes)),
-                related=ops[1:],
-                count=len(ops),
-            )
+                fix=sentence("; or ".join(fixes)))
 
 
 def outcome(ctx: RuleContext, type_name: str, verdict: Verdict) -> str:

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import Any
 
-from mnnlint.diagnostics import Diagnostic, Severity
-from mnnlint.rule import Rule, RuleContext
+from mnnlint.diagnostics import Severity
+from mnnlint.model import Op
+from mnnlint.rule import RuleContext
 
-from ._common import op_list
-from ._defects import applies, defect, known_dims, observed
+from ._common import counted
+from ._defects import DefectRule, known_dims, observed, per_subgraph
 
 
-class MatMul1D(Rule):
+class MatMul1D(DefectRule):
     """MatMul of two 1-D tensors, which corrupts MNN's heap.
 
     ## What it does
@@ -36,24 +38,17 @@ class MatMul1D(Rule):
     severity = Severity.ERROR
     since = "0.1.0"
     op_types = frozenset({"MatMul"})
+    fix = "Compute the dot product as Mul + ReduceSum, or make one operand 2-D"
 
-    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        entry = defect(self.code)
-        if not applies(ctx, entry):
-            return
-        dims: dict[str, dict[int, tuple[int, ...]]] = {}
-        bad = []
-        for op in ctx.ops:
-            if op.subgraph not in dims:  # once per subgraph: setdefault would rebuild it per op
-                dims[op.subgraph] = known_dims(ctx.model, op.subgraph)
-            known = dims[op.subgraph]
-            ranks = [len(known[i]) if i in known else None for i in op.inputs[:2]]
-            if len(ranks) == 2 and ranks == [1, 1]:
-                bad.append(op)
-        if bad:
-            yield ctx.diagnostic(
-                bad[0],
-                f"MatMul of two 1-D tensors ({len(bad)} op{'s' * (len(bad) != 1)}: {op_list(bad)}) corrupts "
-                f"MNN's heap and the process aborts; {observed(entry)}",
-                fix="Compute the dot product as Mul + ReduceSum, or make one operand 2-D",
-                related=bad[1:], count=len(bad))
+    def affected(self, ctx: RuleContext) -> Sequence[Op]:
+        dims = per_subgraph(ctx.ops, lambda subgraph: known_dims(ctx.model, subgraph))
+        return [op for op in ctx.ops if _ranks(op, dims[op.subgraph]) == [1, 1]]
+
+    def message(self, ctx: RuleContext, entry: dict[str, Any], ops: Sequence[Op]) -> str:
+        return (f"MatMul of two 1-D tensors ({counted(ops)}) corrupts MNN's heap and the process aborts; "
+                f"{observed(entry)}")
+
+
+def _ranks(op: Op, known: dict[int, tuple[int, ...]]) -> list[int | None]:
+    """The ranks the file states for the op's first two inputs (None: not stated)."""
+    return [len(known[i]) if i in known else None for i in op.inputs[:2]]

@@ -6,7 +6,7 @@ from mnnlint.capabilities.support import Status
 from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import counted, groups_with, release_or_build_fix, sentence, why_not
+from ._common import counted, groups_with, ops_finding, release_or_build_fix, sentence, why_not
 
 
 class OpFallsBack(Rule):
@@ -61,11 +61,8 @@ class OpFallsBack(Rule):
                        if parts else f"`{group.type_name}`")
             fix = "replace the op in the source model, or accept the CPU fallback"
             better = release_or_build_fix(ctx, group)
-            yield ctx.diagnostic(
-                ops[0],
+            yield ops_finding(
+                ctx, ops,
                 f"{subject} run{'s' * (len(parts) < 2)} on the CPU instead of {ctx.target} "
                 f"in MNN {ctx.release} ({counted(ops)}): {why_not(ctx, group.type_name, verdict)}",
-                fix=sentence(f"{better}; or {fix}" if better else fix),
-                related=ops[1:],
-                count=len(ops),
-            )
+                fix=sentence(f"{better}; or {fix}" if better else fix))

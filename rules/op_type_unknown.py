@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import op_list
+from ._common import counted, ops_finding
 
 
 class OpTypeUnknown(Rule):
@@ -57,12 +57,10 @@ class OpTypeUnknown(Rule):
             else:
                 message = (f"op type id {type_id} means `{here}` in MNN {ctx.release}, but `{label}` in the schema "
                            f"this file was written with{since}")
-            yield ctx.diagnostic(
-                ops[0], f"{message} ({len(ops)} op{'s' * (len(ops) != 1)}: {op_list(ops)})",
+            yield ops_finding(
+                ctx, ops, f"{message} ({counted(ops)})",
                 fix=(f"Deploy MNN {introduced} or later, or convert" if introduced else "Convert")
-                + f" the model with the MNN {ctx.release} converter (pip install mnn=={ctx.release})",
-                related=ops[1:], count=len(ops),
-            )
+                + f" the model with the MNN {ctx.release} converter (pip install mnn=={ctx.release})")
 
     @staticmethod
     def _introduced(ctx: RuleContext, type_id: int, name: str | None) -> str | None:

@@ -6,7 +6,7 @@ from mnnlint.capabilities.support import Status
 from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import counted, groups_with, options_text, raw_op_text, release_or_build_fix, sentence
+from ._common import counted, groups_with, ops_finding, options_text, raw_op_text, release_or_build_fix, sentence
 
 
 class OpUnrunnable(Rule):
@@ -75,11 +75,8 @@ class OpUnrunnable(Rule):
                 fix = ("Replace the op in the source model with standard ops, or register a custom execution "
                        "for it in your MNN build")
             better = release_or_build_fix(ctx, group)
-            yield ctx.diagnostic(
-                ops[0],
+            yield ops_finding(
+                ctx, ops,
                 f"`{type_name}`{what} cannot run on {ctx.target} in MNN {ctx.release} ({counted(ops)}): {why}; "
                 f"MNN reports {error} and the model cannot run",
-                fix=f"{sentence(better)}; or {fix[0].lower()}{fix[1:]}" if better else fix,
-                related=ops[1:],
-                count=len(ops),
-            )
+                fix=f"{sentence(better)}; or {fix[0].lower()}{fix[1:]}" if better else fix)

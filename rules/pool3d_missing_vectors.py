@@ -1,16 +1,21 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import Any
 
 from mnnlint.capabilities.support import Status
-from mnnlint.diagnostics import Diagnostic, Severity
-from mnnlint.rule import Rule, RuleContext
+from mnnlint.diagnostics import Severity
+from mnnlint.model import Op
+from mnnlint.rule import RuleContext
 
-from ._common import op_list
-from ._defects import applies, cited, defect, observed
+from ._common import counted
+from ._defects import DefectRule, cited, observed
+
+# ONNX attribute -> the Pool3D parameter that holds it (mnnlint.params: Strides, Pads).
+VECTORS = {"strides": "stride", "pads": "pads"}
 
 
-class Pool3DMissingVectors(Rule):
+class Pool3DMissingVectors(DefectRule):
     """3-D pooling without `strides` or `pads`, which crashes MNN with SIGSEGV.
 
     ## What it does
@@ -38,20 +43,15 @@ class Pool3DMissingVectors(Rule):
     severity = Severity.ERROR
     since = "0.1.0"
     op_types = frozenset({"Pooling3D"})
+    fix = "Set explicit `strides` and `pads` on the pooling node in the source model and convert again"
 
-    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        entry = defect(self.code)
-        if not applies(ctx, entry) or (ctx.verdict("Pooling3D").status is Status.SUPPORTED and ctx.target != "cpu"):
-            return
-        bad = [op for op in ctx.ops
-               if not op.params.get("is_global") and not (op.params.get("stride") and op.params.get("pads"))]
-        if bad:
-            missing = " and ".join(k for k in ("strides", "pads")
-                                   if not bad[0].params.get("stride" if k == "strides" else k))
-            yield ctx.diagnostic(
-                bad[0],
-                f"3-D pooling without {missing} ({len(bad)} op{'s' * (len(bad) != 1)}: {op_list(bad)}): "
-                f"MNN {ctx.release} reads the absent vector ({cited(ctx, entry)}) and crashes with SIGSEGV; "
-                f"{observed(entry)}",
-                fix="Set explicit `strides` and `pads` on the pooling node in the source model and convert again",
-                related=bad[1:], count=len(bad))
+    def affected(self, ctx: RuleContext) -> Sequence[Op]:
+        if ctx.verdict("Pooling3D").status is Status.SUPPORTED and ctx.target != "cpu":
+            return []  # a backend with its own 3-D pooling (HIAI, QNN) does not use the geometry
+        return [op for op in ctx.ops
+                if not op.params.get("is_global") and not all(op.params.get(v) for v in VECTORS.values())]
+
+    def message(self, ctx: RuleContext, entry: dict[str, Any], ops: Sequence[Op]) -> str:
+        missing = " and ".join(name for name, vector in VECTORS.items() if not ops[0].params.get(vector))
+        return (f"3-D pooling without {missing} ({counted(ops)}): MNN {ctx.release} reads the absent vector "
+                f"({cited(ctx, entry)}) and crashes with SIGSEGV; {observed(entry)}")

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import counted
+from ._common import counted, ops_finding
 
 
 class PoolZeroStride(Rule):
@@ -39,10 +39,8 @@ class PoolZeroStride(Rule):
         bad = [op for op in ctx.ops
                if not op.params.get("is_global") and 0 in tuple(op.params.get("stride", ()))]
         if bad:
-            yield ctx.diagnostic(
-                bad[0],
+            yield ops_finding(
+                ctx, bad,
                 f"pooling with stride {tuple(bad[0].params['stride'])} ({counted(bad)}): "
                 f"the runtime divides by the stride and crashes with SIGFPE",
-                fix="Set explicit `strides` on the pooling node in the source model and convert again",
-                related=bad[1:], count=len(bad),
-            )
+                fix="Set explicit `strides` on the pooling node in the source model and convert again")

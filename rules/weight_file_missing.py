@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from mnnlint.diagnostics import Diagnostic, Severity
 from mnnlint.rule import Rule, RuleContext
 
-from ._common import op_list
+from ._common import op_list, ops_finding
 
 
 class WeightFileMissing(Rule):
@@ -56,11 +56,9 @@ class WeightFileMissing(Rule):
         else:
             state = f"is {have:,} bytes but the ops need {model.weight_bytes_needed:,} (truncated, an LFS " \
                     "pointer, or from another export)"
-        yield ctx.diagnostic(
-            needing[0],
+        yield ops_finding(
+            ctx, needing,
             f"external weight file {model.weight_file} {state}; the model will not load without it "
             f"({len(needing)} op{'s need' if len(needing) != 1 else ' needs'} it: {op_list(needing)})",
             fix="Copy the .weight file from the same conversion beside the model, or convert again "
-                "without --saveExternalData",
-            related=needing[1:], count=len(needing),
-        )
+                "without --saveExternalData")

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import Any
 
-from mnnlint.diagnostics import Diagnostic, Severity
+from mnnlint.diagnostics import Severity
 from mnnlint.model import Op
-from mnnlint.rule import Rule, RuleContext
+from mnnlint.rule import RuleContext
 
 from ._common import op_list
-from ._defects import applies, defect, observed
+from ._defects import DefectRule, observed
 
 CONV_TYPES = frozenset({"Convolution", "ConvolutionDepthwise", "Deconvolution", "DeconvolutionDepthwise"})
 
@@ -23,7 +24,7 @@ def weight_bytes(op: Op) -> int:
     return 4 * kx * ky * cin * cout // group
 
 
-class WeightsMissing(Rule):
+class WeightsMissing(DefectRule):
     """Model saved without its weights (`MNNConvert --benchmarkModel`): it cannot run.
 
     ## What it does
@@ -52,18 +53,14 @@ class WeightsMissing(Rule):
     severity = Severity.ERROR
     since = "0.1.0"
     op_types = CONV_TYPES
+    fix = "Convert the model again without --benchmarkModel"
 
-    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        entry = defect(self.code)
-        if not applies(ctx, entry):
-            return
+    def affected(self, ctx: RuleContext) -> Sequence[Op]:
         sized = [op for op in ctx.ops if weight_bytes(op)]
-        need = sum(weight_bytes(op) for op in sized)
-        if sized and need > ctx.model.file_size:
-            yield ctx.diagnostic(
-                sized[0],
-                f"its {len(sized)} convolution{'s' * (len(sized) != 1)} ({op_list(sized)}) need {need:,} bytes of "
+        return sized if sum(map(weight_bytes, sized)) > ctx.model.file_size else []
+
+    def message(self, ctx: RuleContext, entry: dict[str, Any], ops: Sequence[Op]) -> str:
+        need = sum(map(weight_bytes, ops))
+        return (f"its {len(ops)} convolution{'s' * (len(ops) != 1)} ({op_list(ops)}) need {need:,} bytes of "
                 f"weights but the file has {ctx.model.file_size:,}: saved without weights (--benchmarkModel); "
-                f"MNN cannot create them ({observed(entry)})",
-                fix="Convert the model again without --benchmarkModel",
-                related=sized[1:], count=len(sized))
+                f"MNN cannot create them ({observed(entry)})")

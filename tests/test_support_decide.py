@@ -1,7 +1,9 @@
 """Direct, table-driven tests of `support.decide`: one case per branch of the decision.
 
-Each case builds the smallest release table that reaches one branch, so a change in
-the decision shows up here as one named case, independent of the generated data.
+Each case builds a small release table that reaches one branch, so a change in the
+decision shows up here as one named case, independent of the generated data. The tables
+are complete in the format the loader reads (`make_table` checks them with
+`tableformat.check_release`), so no case can rest on a key the real tables lack.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pytest
 
 from mnnlint.capabilities import ReleaseTable
 from mnnlint.capabilities.support import OpFacts, Status, decide
+from mnnlint.capabilities.tableformat import FORMAT_VERSION, check_release
 
 FILES = ["cpu.cpp", "gpu.cpp", "gpu_flag.cpp", "cpu_flag.cpp"]
 
@@ -29,8 +32,13 @@ def make_table(
     geometry: dict[str, dict[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> ReleaseTable:
+    """A complete format-4 release table, checked by the loader's own `check_release`."""
     raw: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "generator": 1,
         "release": "9.9.9",
+        "commit": "0" * 40,
+        "date": "2026-01-01",
         "files": FILES,
         "op_types": {},
         "backends": {
@@ -39,20 +47,33 @@ def make_table(
             "fp16": {"ops": {"Dummy": [reg(0)]}, "extends": "cpu"},
         },
         "compiler": {"cpu": "Compiler_Loop", "gpu": gpu_compiler, "fp16": "Compiler_Loop"},
+        "forward_types": {"cpu": ["MNN_FORWARD_CPU"], "gpu": ["MNN_FORWARD_CUDA"]},
+        "fused_op_types": [],
         "geometry": geometry or {},
         "never_executed": {"Input": "not scheduled (InitNet.cpp:15)", "Shape": "always constant"},
         "module_ops": {"If": {"module": "IfModule", "at": "PipelineModule.cpp:626"},
-                       "While": {"module": "WhileModule", "at": "PipelineModule.cpp:629", "param_not": "LoopParam"}},
+                       "While": {"module": "WhileModule", "at": "PipelineModule.cpp:629", "param_not": "LoopParam"},
+                       "NonMaxSuppressionV2": {"module": "NMSModule", "at": "PipelineModule.cpp:632"}},
         "need_content": {"Shape": {"at": "OpCommonUtils.cpp:415", "unread": "all"}},
         "shape_computers": {},
-        # the build logic in both table formats: MNN_FLAG defines FLAG_MACRO
-        "cmake_options": {"MNN_FLAG": False},
+        # the build logic: MNN_FLAG defines FLAG_MACRO
         "cmake": {"options": {"MNN_FLAG": False}, "steps": [], "definitions": {"FLAG_MACRO": [{"MNN_FLAG": True}]}},
         "profiles": {"default": {}},
         "macros": {"FLAG_MACRO": "MNN_FLAG"},
+        "pipeline": {"create": "Pipeline.cpp:583", "backup_create": "Pipeline.cpp:589"},
     }
     raw.update(extra or {})
+    check_release(raw, "synthetic")
     return ReleaseTable(raw)
+
+
+def computers(compiler: str, emits: list[dict[str, Any]], requires: dict[str, bool] | None = None
+              ) -> dict[str, Any]:
+    """A geometry entry (`tableformat.GeometryEntry`) with one computer class and what it emits."""
+    computer = {"computer": "GeometryX", "at": "g.cpp:1", "registered_at": "g.cpp:9", "compiler": compiler,
+                "emits": [{"at": "g.cpp:5", **e} for e in emits], **({"requires": requires} if requires else {})}
+    return {"at": "g.cpp:9", "compiler": [compiler], "requires": requires or {},
+            "into": sorted({e["type"] for e in emits}), "computers": [computer]}
 
 
 @dataclass
@@ -67,15 +88,11 @@ class Case:
     facts: OpFacts = field(default_factory=OpFacts)
 
 
-def computers(compiler: str, emits: list[dict[str, Any]]) -> dict[str, Any]:
-    """A geometry entry in the per-class format: one computer class and what it emits."""
-    return {"computers": [{"computer": "GeometryX", "at": "g.cpp:1", "compiler": compiler, "emits": emits}]}
-
-
 MOE_MODULE = {"MoE": {"module": "MoEModule", "at": "express/module/PipelineModule.cpp:635"}}
+REEMIT_POOL = computers("Compiler_Geometry", [{"type": "Pool", "self": True}, {"type": "Raster"}])
 ONE_INPUT_GATHER = [{"type": "Gather", "self": True, "when": "inputs.size() == 1", "inputs": 1},
                     {"type": "Raster"}, {"type": "While"}]
-LOOP_GATHER = {"compiler": ["Compiler_Loop"], "into": ["Raster", "While"], "at": "g.cpp:1"}
+LOOP_GATHER = computers("Compiler_Loop", [{"type": "Raster"}, {"type": "While"}])
 CASES = [
     Case("never executed (scheduler drops it)", make_table(), "Input", Status.NOT_EXECUTED),
     Case("shape-only op: computed once on the CPU at resize, whatever the backend has",
@@ -107,17 +124,15 @@ CASES = [
                     geometry={"Gather": LOOP_GATHER}),
          "Gather", Status.FALLBACK, check={"missing_parts": ("While",)}),
     Case("computer re-emits the op, backend registers it",
-         make_table(gpu={"Pool": [reg(1)], "Raster": [reg(1)]},
-                    geometry={"Pool": {"compiler": ["Compiler_Geometry"], "into": ["Pool", "Raster"]}}),
-         "Pool", Status.DECOMPOSED),
+         make_table(gpu={"Pool": [reg(1)], "Raster": [reg(1)]}, cpu={"Pool": [reg(0)]}, geometry={"Pool": REEMIT_POOL}),
+         "Pool", Status.DECOMPOSED, check={"into": ("Pool", "Raster"), "missing_parts": ()}),
     Case("computer re-emits the op, backend lacks it: fallback",
-         make_table(gpu={"Raster": [reg(1)]}, cpu={"Pool": [reg(0)]},
-                    geometry={"Pool": {"compiler": ["Compiler_Geometry"], "into": ["Pool", "Raster"]}}),
+         make_table(gpu={"Raster": [reg(1)]}, cpu={"Pool": [reg(0)]}, geometry={"Pool": REEMIT_POOL}),
          "Pool", Status.FALLBACK, check={"missing_parts": ("Pool",)}),
     Case("parts not checked against the backend (only Raster, While and the op itself are)",
          make_table(gpu={"Raster": [reg(1)]},
-                    geometry={"Sel": {"compiler": ["Compiler_Geometry"], "into": ["BinaryOp", "Raster"]}}),
-         "Sel", Status.DECOMPOSED),
+                    geometry={"Sel": computers("Compiler_Geometry", [{"type": "BinaryOp"}, {"type": "Raster"}])}),
+         "Sel", Status.DECOMPOSED, check={"into": ("BinaryOp", "Raster")}),
     Case("Loop-only computer on a Geometry-compiler backend: the op arrives whole",
          make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]}, cpu={"Gather": [reg(0)]},
                     gpu_compiler="Compiler_Geometry", geometry={"Gather": LOOP_GATHER}),
@@ -127,7 +142,8 @@ CASES = [
          "Gather", Status.SUPPORTED),
     Case("a computer behind an unmet option does not apply",
          make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]}, cpu={"Gather": [reg(0)]},
-                    geometry={"Gather": {**LOOP_GATHER, "requires": {"FLAG_MACRO": True}}}),
+                    geometry={"Gather": computers("Compiler_Loop", [{"type": "Raster"}, {"type": "While"}],
+                                                  requires={"FLAG_MACRO": True})}),
          "Gather", Status.FALLBACK, check={"into": ()}),
     # -- module layer (PipelineModule.cpp `_createSubModule`) --
     Case("While with a WhileParam runs in the Module layer, whatever the backend has",
@@ -135,10 +151,9 @@ CASES = [
     Case("While with a LoopParam is an ordinary backend op", make_table(gpu={"While": [reg(1)]}), "While",
          Status.SUPPORTED, facts=OpFacts("LoopParam", 2)),
     Case("If runs in the Module layer", make_table(), "If", Status.MODULE_LAYER, facts=OpFacts("IfParam", 3)),
-    Case("the module-layer list comes from the data when present",
+    Case("the module-layer list comes from the release's data (MoE from 3.2.0)",
          make_table(extra={"module_ops": MOE_MODULE}), "MoE", Status.MODULE_LAYER),
-    Case("tables without a module-op list: If, While without a LoopParam, NMS (MoE from 3.2.0)",
-         make_table(extra={"module_ops": None}), "NonMaxSuppressionV2", Status.MODULE_LAYER),
+    Case("NonMaxSuppressionV2 runs in the Module layer", make_table(), "NonMaxSuppressionV2", Status.MODULE_LAYER),
     Case("an op the data does not list is asked of the backend",
          make_table(extra={"module_ops": MOE_MODULE}), "If", Status.UNRUNNABLE),
     # -- constants (GeometryComputerUtils::buildConstantTensors) --
@@ -161,7 +176,8 @@ CASES = [
     # -- what a computer emits --
     Case("a Loop computer's While falls back even where the backend registers the op (BatchMatMul)",
          make_table(gpu={"MatMul": [reg(1)], "Raster": [reg(1)]}, cpu={"While": [reg(0)]},
-                    geometry={"MatMul": {"compiler": ["Compiler_Loop"], "into": ["MatMul", "Raster", "While"]}}),
+                    geometry={"MatMul": computers("Compiler_Loop", [{"type": "MatMul", "self": True},
+                                                                    {"type": "Raster"}, {"type": "While"}])}),
          "MatMul", Status.FALLBACK, check={"missing_parts": ("While",)}),
     Case("per-class data: a one-input Gather re-emits itself, which the backend lacks",
          make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]}, cpu={"Gather": [reg(0)]},
@@ -181,12 +197,15 @@ CASES = [
          make_table(gpu={"Raster": [reg(1)], "While": [reg(1)]},
                     geometry={"GatherND": computers("Compiler_Loop", [{"type": "Raster"}, {"type": "While"}])}),
          "GatherND", Status.DECOMPOSED),
-    Case("a loop behind the Loop mask is not emitted on a Geometry-compiler backend (Session.cpp:175)",
-         make_table(gpu={"BinaryOp": [reg(1)], "Raster": [reg(1)]}, gpu_compiler="Compiler_Geometry",
+    # The Raster is GeometryBinary's (2.9.2 on): a While alone would be dropped anyway, as a
+    # Geometry computer's conditional loop, so only a part the backend lacks shows the mask.
+    Case("the broadcast loop behind the Loop mask is not emitted on a Geometry-compiler backend (Session.cpp:175)",
+         make_table(gpu={"BinaryOp": [reg(1)]}, gpu_compiler="Compiler_Geometry",
                     geometry={"BinaryOp": computers("Compiler_Geometry", [
                         {"type": "BinaryOp", "self": True},
+                        {"type": "Raster", "when": "singleBroadCast && forwardSupportLoop && openLoop"},
                         {"type": "While", "when": "singleBroadCast && forwardSupportLoop && openLoop"}])}),
-         "BinaryOp", Status.DECOMPOSED),
+         "BinaryOp", Status.DECOMPOSED, check={"missing_parts": ()}),
     Case("a Geometry computer's conditional loop is not held on a Loop backend (GeometryBinary's broadcast)",
          make_table(gpu={"BinaryOp": [reg(1)], "Raster": [reg(1)]}, cpu={"While": [reg(0)]},
                     geometry={"BinaryOp": computers("Compiler_Geometry", [

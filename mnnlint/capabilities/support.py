@@ -57,11 +57,6 @@ COMPILER_USES: dict[str, tuple[str, ...]] = {
 GENERAL_PARTS = frozenset({"Raster", "While"})
 
 NOT_SCHEDULED = "not scheduled"  # the prefix of never_executed reasons for dropped ops
-# Emission condition of the older whole-file data for parts of a Geometry-compiler computer:
-# held only when the backend lacks the op itself (those files also hold conditional loops,
-# such as GeometryBinary's broadcast While, which needs the Loop mask that Session.cpp:175-177
-# clears for every non-Loop runtime).
-UNLESS_OP_REGISTERED = "unless-op-registered"
 
 
 class Status(enum.Enum):
@@ -84,10 +79,11 @@ class OpFacts:
 
 
 class Emission(NamedTuple):
-    """One command type a geometry computer emits, and when (None: always)."""
+    """One command type a geometry computer emits, and when."""
 
     op: str
-    when: Any = None
+    when: str | None = None  # the enclosing `if (...)` verbatim; None: always
+    inputs: int | None = None  # emitted only when the op has this many inputs (`when` is that test)
 
 
 @dataclass(frozen=True)
@@ -122,44 +118,26 @@ class Verdict:
 
 # -- table accessors: the generated facts this decision reads ------------------------------
 # Keys as tableformat declares them (module_ops, need_content, shape_computers, geometry
-# computers with per-class emissions); tables generated before those keys existed fall back
-# to what the older keys say.
+# computers with per-class emissions); the loader refuses a table of any other format.
 
 def runs_in_module_layer(table: ReleaseTable, op_type: str, param_type: str) -> bool:
     """Whether the Module API takes the op out of the graph and runs it itself.
 
     From the release's `module_ops` (express/module/PipelineModule.cpp `_createSubModule`).
-    Older tables: If and While without a LoopParam (every release from 2.8.0),
-    NonMaxSuppressionV2 (every release) and MoE (MoEModule, from 3.2.0).
     """
-    ops = table.raw.get("module_ops")
-    if ops is None:
-        ops = {"If": {}, "While": {"param_not": "LoopParam"}, "NonMaxSuppressionV2": {}}
-        if "MoE" in table.op_types and _vkey(table.release) >= (3, 2, 0):
-            ops["MoE"] = {}
-    entry = ops.get(op_type)
-    if entry is None:
-        return False
-    if entry.get("param") is not None and param_type != entry["param"]:
-        return False
-    return entry.get("param_not") is None or param_type != entry["param_not"]
+    entry = table.module_ops.get(op_type)
+    return entry is not None and entry.applies(param_type)
 
 
 def content_free(table: ReleaseTable, op_type: str) -> bool:
     """Whether MNN reads none of the op's input contents (OpCommonUtils::opNeedContent)."""
-    data = table.raw.get("need_content")
-    if isinstance(data, Mapping):
-        entry = data.get(op_type)
-        return isinstance(entry, Mapping) and entry.get("unread") == "all"
-    reasons = table.raw.get("never_executed", {})
-    reason = reasons.get(op_type) if isinstance(reasons, Mapping) else None
-    return reason is not None and not str(reason).startswith(NOT_SCHEDULED)
+    entry = table.need_content.get(op_type)
+    return isinstance(entry, Mapping) and entry.get("unread") == "all"
 
 
 def content_free_inputs(table: ReleaseTable, op_type: str) -> frozenset[int]:
     """Input indexes whose content the op does not read (e.g. Reshape's shape, index 1)."""
-    data = table.raw.get("need_content")
-    entry = data.get(op_type) if isinstance(data, Mapping) else None
+    entry = table.need_content.get(op_type)
     if isinstance(entry, Mapping) and isinstance(entry.get("unread"), list):
         return frozenset(int(i) for i in entry["unread"])
     return frozenset()
@@ -186,46 +164,28 @@ def computer_for(table: ReleaseTable, op_type: str, compiler: str) -> Mapping[st
     entry = table.geometry(op_type)
     if entry is None:
         return None
-    candidates = entry["computers"] if isinstance(entry.get("computers"), list) else [entry]
     for wanted in COMPILER_USES.get(compiler, ()):
-        for computer in candidates:
-            kinds = computer.get("compiler") or ("Compiler_Geometry",)
-            if isinstance(kinds, str):
-                kinds = (kinds,)
-            if wanted in kinds:
+        for computer in entry.get("computers", ()):
+            if computer.get("compiler") == wanted:
                 return computer
     return None
 
 
 def emissions(computer: Mapping[str, Any], op_type: str, cpu_has_op: bool = True) -> list[Emission]:
-    """The command types a computer emits, each with its condition.
+    """The command types a computer class emits (its `emits`), each with its condition.
 
-    Per-class data (`emits`) is used as written. The older whole-file `into` list names
-    what any class in the file emits, so from it only the general parts and the op
-    itself are taken: from a Loop-only computer as always emitted (the loop is its
-    general path: GeometryBatchMatMul emits While for any batched MatMul, whatever the
-    backend registers), from a Geometry computer only when the backend lacks the op.
-    The op itself only counts when the CPU registers it: the CPU is a Loop runtime that
-    uses the same computer, so a computer that re-emitted an op the CPU cannot run would
-    fail on the CPU too (GatherND, GatherElements: the whole-file list names GatherV2's
-    re-emission, GeometryGather.cpp:134-142 at 3.6.1, for every class of the file).
+    The op itself, re-emitted without an input-count condition, only counts when the CPU
+    registers it: the CPU is a Loop runtime that uses the same computer, so a computer
+    that re-emitted an op the CPU cannot run would fail on the CPU too (BatchMatMul's
+    2-D re-emission under `output->dimensions() == 2`, which a file cannot decide).
     """
-    emits = computer.get("emits")
-    if isinstance(emits, list):
-        out = []
-        for e in emits:
-            itself = bool(e.get("self")) or e.get("type") == op_type
-            if itself and not cpu_has_op and e.get("inputs") is None:
-                continue
-            when: Any = {"inputs": e["inputs"]} if e.get("inputs") is not None else e.get("when")
-            out.append(Emission(op_type if itself else str(e["type"]), when))
-        return out
-    into = computer.get("into", ())
-    kinds = computer.get("compiler") or ()
-    loop_only = "Compiler_Loop" in kinds and "Compiler_Geometry" not in kinds
-    when = None if loop_only else UNLESS_OP_REGISTERED
-    return [Emission(p, None if p == op_type else when) for p in into
-            if p in GENERAL_PARTS or (p == op_type and cpu_has_op)]
+    out = []
+    for e in computer.get("emits", ()):
+        itself = bool(e.get("self")) or e.get("type") == op_type
+        if itself and not cpu_has_op and e.get("inputs") is None:
+            continue
+        out.append(Emission(op_type if itself else str(e["type"]), e.get("when"), e.get("inputs")))
+    return out
 
 
 # A condition on the Loop geometry mask (GeometryBinary.cpp:142-143 at 3.6.1: `openLoop` is
@@ -234,20 +194,14 @@ def emissions(computer: Mapping[str, Any], op_type: str, cpu_has_op: bool = True
 LOOP_MASK_WORDS = ("openLoop", "USELOOP")
 
 
-def _holds(when: Any, facts: OpFacts, compiler: str = "Compiler_Loop") -> bool | None:
-    """Whether an emission condition holds for this op; None when the file cannot tell."""
-    if when is None or when == {} or when is True:
+def _holds(emission: Emission, facts: OpFacts, compiler: str = "Compiler_Loop") -> bool | None:
+    """Whether an emission's condition holds for this op; None when the file cannot tell."""
+    if emission.inputs is not None:
+        return None if facts.inputs is None else facts.inputs == emission.inputs
+    if emission.when is None:
         return True
-    if when is False:
-        return False
-    if isinstance(when, str) and any(w in when for w in LOOP_MASK_WORDS):
+    if any(w in emission.when for w in LOOP_MASK_WORDS):
         return None if compiler == "Compiler_Loop" else False
-    if isinstance(when, Mapping) and set(when) <= {"inputs", "inputs_not"}:
-        if facts.inputs is None:
-            return None
-        if "inputs" in when and facts.inputs != int(when["inputs"]):
-            return False
-        return not ("inputs_not" in when and facts.inputs == int(when["inputs_not"]))
     return None
 
 
@@ -292,12 +246,10 @@ def _on_backend(table: ReleaseTable, backend: str, op_type: str, build: Mapping[
         computer = _reaching(table, computer, backend)
         parts = emissions(computer, op_type, _registered(table, "cpu", op_type, build)[0] is not None)
         into = tuple(dict.fromkeys(e.op for e in parts))
-        own = _registered(table, backend, op_type, build)[0] is not None
-        kinds = computer.get("compiler") or ()
-        loop_computer = "Compiler_Loop" in ((kinds,) if isinstance(kinds, str) else kinds)
+        loop_computer = computer.get("compiler") == "Compiler_Loop"
         commands = []
         for e in parts:
-            holds = (not own) if e.when == UNLESS_OP_REGISTERED else _holds(e.when, facts, compiler)
+            holds = _holds(e, facts, compiler)
             if holds is False or (e.op not in GENERAL_PARTS and e.op != op_type):
                 continue  # other parts (BinaryOp, Cast, ...) are listed, not held: see GENERAL_PARTS
             if holds is None and e.op == "While" and not loop_computer:
@@ -334,10 +286,7 @@ def _on_backend(table: ReleaseTable, backend: str, op_type: str, build: Mapping[
 def _reaching(table: ReleaseTable, computer: Mapping[str, Any], backend: str) -> Mapping[str, Any]:
     """The computer with only the emissions its `context.forwardType()` tests allow for `backend`
     (GeometryBinary.cpp:124-126 at 2.8.0: the broadcast While only on CPU and CUDA)."""
-    emits = computer.get("emits")
-    if not isinstance(emits, list):
-        return computer
-    return {**computer, "emits": [e for e in emits if table.reaches(e, backend)]}
+    return {**computer, "emits": [e for e in computer.get("emits", ()) if table.reaches(e, backend)]}
 
 
 def _requires_hold(table: ReleaseTable, computer: Mapping[str, Any], build: Mapping[str, bool]) -> bool:
@@ -379,10 +328,3 @@ def _registered(table: ReleaseTable, backend: str, op_type: str, build: Mapping[
             return reg, (), {}, assumed
         blocked.append(reg)
     return None, tuple(blocked), (_needs(table, blocked, build) if blocked else {}), []
-
-
-def _vkey(release: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in release.split("."))
-    except ValueError:  # HEAD: newer than every tag
-        return (99,)

@@ -20,7 +20,9 @@ contract with the CLI and `mnnlint.lint()`:
   the report itself goes to the terminal.
 - `Checked.build_options` ("NAME=ON", what the assumed build sets) is named in the text
   header; `RunInfo.quiet` drops that header, `RunInfo.verbose` adds the config file.
-- Human formats pass every name through `escape`; reporters share helpers only via
+- Human formats pass every name through `escape`, and every message and fix whole
+  (`escape.message`): rules quote names in messages, so a message's line break is shown
+  as `\\n`, never printed as one. Reporters share helpers only via
   `common` and never import one another. A new format is one module with `render`
   and one line in `FORMATS`; a new `Checked` field (with a default) reaches every
   reporter without touching the others.

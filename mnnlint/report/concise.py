@@ -15,7 +15,7 @@ from typing import TextIO
 from ..diagnostics import Diagnostic
 from . import RunInfo
 from .common import Finding, merge_releases, names_op, ranges
-from .escape import line, text
+from .escape import line, message, text
 
 
 def place(d: Diagnostic) -> str:
@@ -31,8 +31,7 @@ def finding_line(f: Finding) -> str:
     d = f.shown
     head = place(d)
     releases = ranges(f.releases, f.checked)
-    message = " ".join(d.message.splitlines())
-    return line(text(f"{head}: {d.code} [{d.target}@{releases}] {message}"))
+    return line(message(f"{head}: {d.code} [{d.target}@{releases}] {d.message}"))
 
 
 def render(diagnostics: Sequence[Diagnostic], run: RunInfo, out: TextIO) -> None:

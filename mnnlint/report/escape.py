@@ -13,7 +13,9 @@ file. Printed raw they can:
   (`os.fsdecode`'s surrogate escapes), which no UTF-8 writer accepts.
 
 `text()` makes one value safe for a human format, as visible escapes a reader can
-still recognise (`\\x1b`, `\\n`, `\\xff` for a byte that is not UTF-8). `line()` is
+still recognise (`\\x1b`, `\\n`, `\\xff` for a byte that is not UTF-8). Rules quote
+names inside their messages, so a message is such a value too (`message()`): one line,
+never split at its line breaks. `line()` is
 the backstop for a whole output line after it is assembled and wrapped, since a line
 can start with any word of a name: every human format passes each line it writes
 through it. Machine formats rely on their serializer (json, XML) and only need
@@ -58,6 +60,18 @@ def text(value: object, *, keep_newlines: bool = False) -> str:
     else:
         s = _UNSAFE.sub(_escape_char, s)
     return s.replace(_LEGACY, _LEGACY_SAFE)
+
+
+def message(value: str) -> str:
+    """A diagnostic's message or fix for a human format: one line, whatever it holds.
+
+    Rules quote op names in messages (`'attn' (#57)`, rules/_common.op_list), and a
+    reporter cannot tell a line break the rule wrote from one inside a quoted name. Split
+    into lines, the rest of such a name would print as a line of mnnlint's own (a `fix:`
+    line, another finding, in a CI log a workflow command), so a message is escaped whole:
+    its line breaks show as `\\n`, like every control character of a name.
+    """
+    return text(value)
 
 
 def line(value: str) -> str:

@@ -22,7 +22,7 @@ from typing import TextIO
 from ..diagnostics import Diagnostic, Severity
 from . import RunInfo
 from .common import SEVERITIES, artifact_path, checks, human_bytes, names_op, plural, release_verdict, releases_of
-from .escape import line, text
+from .escape import line, message, text
 
 PER_LEVEL = 10
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -59,12 +59,12 @@ class Finding:
 
     @property
     def text(self) -> str:
-        """The annotation's message: several lines, each escaped."""
-        lines = [text(part) for part in self.message.splitlines() or [""]]
+        """The annotation: the message on one line (`escape.message`) with the releases, then the fix."""
+        lines = [message(self.message)]
         if len(self.releases) > 1:
             lines[0] += f" [{self.verdict}]"
         if self.fix:
-            lines.append(f"Fix: {text(self.fix)}")
+            lines.append(f"Fix: {message(self.fix)}")
         return "\n".join(lines)
 
 
@@ -109,8 +109,7 @@ def _log_line(d: Diagnostic, run: RunInfo) -> str:
     if d.op is not None:
         graph = f"{d.op.subgraph}/" if d.op.subgraph else ""
         head += f":{graph}op#{d.op.index}" + ("" if names_op(d.op, d.message) else f"[{d.op.name}]")
-    message = " ".join(d.message.splitlines())
-    return line("  " + text(f"{head}: {d.code} [{d.target}@{d.release}] {message}"))
+    return line("  " + message(f"{head}: {d.code} [{d.target}@{d.release}] {d.message}"))
 
 
 def _left_out(left: dict[Severity, int]) -> str:
@@ -144,10 +143,6 @@ def _cell(value: str) -> str:
     return "".join(_MARKDOWN.get(ch, ch) for ch in text(value))
 
 
-def _cell_lines(value: str) -> str:
-    return "<br>".join(_cell(part) for part in value.splitlines())
-
-
 def step_summary(diagnostics: Sequence[Diagnostic], run: RunInfo) -> str:
     """Markdown for the job summary: a table of every finding, and what was not annotated.
 
@@ -169,7 +164,7 @@ def step_summary(diagnostics: Sequence[Diagnostic], run: RunInfo) -> str:
             lines.append(
                 f"| {COMMAND[f.severity]} | <code>{_cell(f.code)}</code> {_cell(f.rule)} "
                 f"| <code>{_cell(f.file)}</code> | {_cell(f.target)} "
-                f"| {_cell(f.verdict)} | {f.ops} | {_cell_lines(f.message)} | {_cell_lines(f.fix or '')} |")
+                f"| {_cell(f.verdict)} | {f.ops} | {_cell(f.message)} | {_cell(f.fix or '')} |")
         lines.append("")
     lines += _placement_table(run)
     lines += [f"- input error: {_cell(err)}" for err in run.input_errors]

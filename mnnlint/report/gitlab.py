@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from ..diagnostics import Diagnostic, Severity, fingerprint
 from . import RunInfo
 from .common import artifact_path
-from .escape import json_dumps, text, to_bytes, unicode
+from .escape import json_dumps, message, to_bytes, unicode
 
 SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -24,13 +24,13 @@ SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "
 def issue(d: Diagnostic, run: RunInfo, occurrence: int = 0) -> dict[str, Any]:
     path = artifact_path(d.file, run)
     where = f" at {d.op.logical_path} ({d.op.type_name})" if d.op else ""
-    description = f"{d.code} [{d.target}@{d.release}]{where}: {' '.join(d.message.splitlines())}"
+    description = f"{d.code} [{d.target}@{d.release}]{where}: {d.message}"
     if d.fix:
         description += f". Fix: {d.fix}"
     key = to_bytes(f"{path}\x1f{fingerprint(d)}\x1f{occurrence}")
     return {
         "type": "issue",
-        "description": text(description),
+        "description": message(description),
         "check_name": d.code,
         "categories": ["Compatibility"],
         "fingerprint": hashlib.sha256(key).hexdigest()[:32],

@@ -18,7 +18,7 @@ from typing import TextIO
 from ..diagnostics import Diagnostic, Severity
 from . import Checked, RunInfo
 from .common import rules_by_code
-from .escape import line, text
+from .escape import line, message, text
 
 FAILS = (Severity.ERROR, Severity.WARNING)
 # Characters XML 1.0 cannot carry at all; op names come from the model file and may hold them.
@@ -26,9 +26,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _safe(value: str, *, keep_newlines: bool = False) -> str:
-    """Escaped text (`escape`); an attribute is one line, an element's text keeps its lines."""
-    if not keep_newlines:
-        value = " ".join(value.split("\n"))
+    """Escaped text (`escape`); an element's text keeps the lines `_detail` made, an attribute is one line."""
     value = "\n".join(line(part) for part in text(value, keep_newlines=keep_newlines).split("\n"))
     return _NOT_XML.sub("\ufffd", value)
 
@@ -46,7 +44,7 @@ def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
 
 
 def _detail(d: Diagnostic) -> str:
-    lines = [d.message]
+    lines = [message(d.message)]
     if d.op:
         lines.append(f"op: {text(d.op.logical_path)} ({text(d.op.type_name)}), "
                      f"bytes {d.op.byte_offset}+{d.op.byte_length}")
@@ -54,7 +52,7 @@ def _detail(d: Diagnostic) -> str:
         lines.append(f"also: {', '.join(text(op.logical_path) for op in d.related)}")
     lines.append(f"target {d.target}, MNN {d.release}, build profile {d.profile}")
     if d.fix:
-        lines.append(f"fix: {d.fix}")
+        lines.append(f"fix: {message(d.fix)}")
     return "\n".join(lines)
 
 
@@ -107,7 +105,7 @@ def build(diagnostics: Sequence[Diagnostic], run: RunInfo) -> ET.Element:
                               failures="0", errors=str(len(run.input_errors)), skipped="0")
         for err in run.input_errors:
             case = _case(suite, "input", err.split(":", 1)[0])
-            ET.SubElement(case, "error", message=err, type="input error").text = err
+            ET.SubElement(case, "error", message=err, type="input error").text = message(err)
         totals["tests"] += len(run.input_errors)
         totals["errors"] += len(run.input_errors)
     for key, value in totals.items():

@@ -27,7 +27,7 @@ from .common import (
     where,
 )
 from .console import paint, wrap
-from .escape import line, text
+from .escape import line, message, text
 
 _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 INDENT = " " * 10
@@ -69,10 +69,9 @@ def _finding(f: Finding, color: bool) -> list[str]:
     out = [first]
     if len(f.checked) > 1:
         out += wrap(text(f.verdict), INDENT)
-    for part in d.message.splitlines() or [""]:
-        out += wrap(text(part), INDENT)
+    out += wrap(message(d.message), INDENT)
     if d.fix:
-        fix = wrap(f"fix: {text(d.fix)}", INDENT)  # wrapped before colouring: codes take no columns
+        fix = wrap(f"fix: {message(d.fix)}", INDENT)  # wrapped before colouring: codes take no columns
         out += [fix[0].replace("fix:", paint("fix:", "dim", color), 1), *fix[1:]]
     return out
 

@@ -219,7 +219,8 @@ def test_github_commands_on_fixed_list(at_repo: None) -> None:
     assert first.startswith(f"::error file={FUSED},line=1,title=B002 fused-op-unsupported (cuda)::")
     assert "[fails MNN 3.2.0\u20133.2.1 (every release checked)]" in first and "%0AFix: Reconvert" in first
     warning = commands[2]
-    assert "%0Aline two, 100%25 sure" in warning and "\n" not in warning
+    # a line break in a message shows as `\n` (escape.message): only our own `Fix:` line is a new line
+    assert "run on the CPU\\nline two, 100%25 sure" in warning and "%0A" not in warning and "\n" not in warning
     # every line is a whole command: nothing a message holds can start another one
     for line in out.splitlines():
         assert line.startswith(("::", "  ", "mnnlint: ")), line
@@ -227,7 +228,7 @@ def test_github_commands_on_fixed_list(at_repo: None) -> None:
     assert text.startswith("## mnnlint\n")
     assert ("| error | <code>B002</code> fused-op-unsupported | <code>tests/fixtures/models/transformer&#95;fused.mnn"
             "</code> | cuda | fails MNN 3.2.0\u20133.2.1 (every release checked) |") in text
-    assert "2 ops &#124; run on the CPU<br>line two" in text  # table cells escaped
+    assert "2 ops &#124; run on the CPU&#92;nline two" in text  # table cells escaped, one line each
     assert "input error: tests/broken.mnn" in text
     check_snapshot("fixed.github-summary.md", text)
 

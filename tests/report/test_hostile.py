@@ -267,6 +267,88 @@ def test_cli_other_outputs_on_hostile_names(args: tuple[str, ...], hostile_tree:
         assert "subgraph [/x]: " in out  # printed, not read as markup
 
 
+# --- a real op name inside a real rule's message ---------------------------------------------
+
+HUMAN_FORMATS = ("text", "concise", "github", "junit", "gitlab")
+DATA_FORMATS = ("json", "json-lines", "sarif")
+assert set(HUMAN_FORMATS) | set(DATA_FORMATS) == set(FORMATS)
+# and the two human outputs that are not `--output-format`s
+OTHER_HUMAN = ("github-step-summary", "html")
+
+
+@pytest.fixture(scope="module")
+def quoted_name() -> tuple[list[Diagnostic], RunInfo, str]:
+    """The rules' findings on the hostile model, and the op name B003's message quotes
+    (`rules/_common.op_list`): a line break, then a workflow command, as the converter wrote it."""
+    from mnnlint.run import prepare
+
+    run = prepare(flags={"target": ["cuda"], "mnn-version": "3.6.1"}, label="test")
+    result = run.execute(run.sources([HOSTILE_MODEL]))
+    info = RunInfo(version="0", checked=result.checked, models=result.models, rules=run.rules,
+                   cwd=str(REPO), root=str(REPO))
+    (finding,) = [d for d in result.diagnostics if d.code == "B003"]
+    assert finding.op is not None
+    name = finding.op.name
+    assert name.startswith("\n::error file=") and f"'{name}'" in finding.message  # raw in the message
+    return result.diagnostics, info, name
+
+
+def _folded(value: str) -> str:
+    """Runs of white space as one space: the text format wraps a long message at spaces."""
+    return " ".join(value.split())
+
+
+@pytest.mark.parametrize("fmt", HUMAN_FORMATS + OTHER_HUMAN)
+def test_a_line_break_in_a_quoted_op_name_shows_as_an_escape(fmt: str, quoted_name: tuple) -> None:
+    """A reporter cannot tell a line break the rule wrote from one in a name the rule quoted,
+    so no line break of a message may start a line of the report: there the rest of the name
+    would read as a line of mnnlint's own (a `fix:` line, another finding, in a log a command).
+    The name shows with its line break as `\\n`, as every other name does."""
+    diagnostics, run, name = quoted_name
+    quoted = _folded(escape.text(f"'{name}'"))  # as op_list quotes it: not the op's location
+    if fmt == "github-step-summary":
+        out = gh.step_summary(diagnostics, run)
+        quoted = "".join(gh._MARKDOWN.get(ch, ch) for ch in quoted)
+    elif fmt == "html":
+        from html import escape as html_escape
+
+        from mnnlint.report import html
+
+        out = io.StringIO()
+        html.render(diagnostics, run, out)
+        out, quoted = out.getvalue(), html_escape(quoted)
+    else:
+        out = render(fmt, diagnostics, run)
+    assert_safe(out, commands=_github_commands(diagnostics, run) if fmt == "github" else 0)
+    if fmt == "junit":
+        failure = ET.fromstring(out).find(".//failure")
+        assert failure is not None
+        shown = [failure.get("message", ""), failure.text or ""]
+    elif fmt == "gitlab":
+        shown = [issue["description"] for issue in json.loads(out)]
+    else:
+        shown = [out]
+    for where in shown:
+        assert quoted in _folded(where), where
+
+
+@pytest.mark.parametrize("fmt", DATA_FORMATS)
+def test_data_formats_keep_the_quoted_op_name_as_data(fmt: str, quoted_name: tuple) -> None:
+    """JSON and SARIF carry the message as the rule wrote it, the name as the file holds it:
+    the document itself has no raw line break, ESC or `##[` in a string (json_dumps), and a
+    consumer that shows the message escapes it for its own medium."""
+    diagnostics, run, name = quoted_name
+    out = render(fmt, diagnostics, run)
+    assert_safe(out)
+    if fmt == "json":
+        messages = [d["message"] for d in json.loads(out)["diagnostics"]]
+    elif fmt == "json-lines":
+        messages = [json.loads(x).get("message", "") for x in out.splitlines()]
+    else:
+        messages = [r["message"]["text"] for r in json.loads(out)["runs"][0]["results"]]
+    assert any(f"'{name}'" in m for m in messages)
+
+
 # --- any name at all --------------------------------------------------------------------------
 
 _PIECES = ["\n", "\r", "\r\n", "::", "##[", "\x1b[", "\x9b", "\udcff", "\ud800", "\u2028", "\x85", "[/x]", "%0A",
