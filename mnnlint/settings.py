@@ -524,27 +524,16 @@ def resolve(name: str, layers: Sequence[Layer], ctx: Context) -> Profile:
                 "profile", f"unknown build profile {build_profile!r} for MNN {table.release}; choose from {known} "
                            "(named config profiles go under 'profiles')")
     for option in values["build_options"]:
-        if not any(option in known_options(table) for table in tables):
+        if not any(option in table.known_options for table in tables):
             raise _origin("build_options", layers, option).error(
                 "build-options", unknown_option_message(option, tables[-1]))
     return Profile(name=name, releases=releases, rules=_select(layers, ctx.registry), **values)
 
 
-def known_options(table: Any) -> frozenset[str]:
-    """The CMake options a release's tables know (ReleaseTable.known_options where it exists)."""
-    known = getattr(table, "known_options", None)
-    if known is not None:
-        return frozenset(known() if callable(known) else known)
-    options = set(table.raw.get("cmake_options", {}))
-    for profile in table.profiles.values():
-        options.update(profile)
-    return frozenset(options)
-
-
 def unknown_option_message(option: str, table: Any) -> str:
     import difflib
 
-    known = sorted(known_options(table))
+    known = sorted(table.known_options)
     close = difflib.get_close_matches(option, known, n=1)
     hint = f" (did you mean {close[0]}?)" if close else ""
     return f"unknown build option {option!r} for MNN {table.release}{hint}; it knows {', '.join(known)}"
