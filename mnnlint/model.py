@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 MAIN_GRAPH = ""
 """`Op.subgraph` of ops in the main graph (subgraphs have non-empty names)."""
@@ -29,9 +30,13 @@ class Tensor:
     data_type: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Op:
-    """One op, where it sits in the file, and the few parameters rules read."""
+class Op(NamedTuple):
+    """One op, where it sits in the file, and the few parameters rules read.
+
+    A NamedTuple rather than a frozen dataclass: just as immutable and typed, and about
+    ten times cheaper to build (a frozen dataclass sets each field through
+    `object.__setattr__`), which a model of thousands of ops pays on every check.
+    """
 
     index: int
     name: str
@@ -43,7 +48,7 @@ class Op:
     subgraph: str = MAIN_GRAPH
     byte_offset: int = 0
     byte_length: int = 0
-    params: Mapping[str, Any] = field(default_factory=dict)  # keys and meaning: params.OP_PARAMS
+    params: Mapping[str, Any] = MappingProxyType({})  # keys and meaning: params.OP_PARAMS
     owns_subgraphs: tuple[str, ...] = ()
     external: tuple[int, ...] = ()  # [offset, sizes...] in the external weight file
     external_path: str | None = None
