@@ -15,8 +15,7 @@ MAIN_GRAPH = ""
 """`Op.subgraph` of ops in the main graph (subgraphs have non-empty names)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Tensor:
+class Tensor(NamedTuple):
     """A tensor by index; format, shape and type only where the file records them.
 
     `dims` and `data_type` come from the file's extraTensorDescribe blobs (shapes the

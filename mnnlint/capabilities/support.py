@@ -69,8 +69,7 @@ class Status(enum.Enum):
     UNRUNNABLE = "unrunnable"  # neither the backend nor the CPU runs some command: the model fails
 
 
-@dataclass(frozen=True)
-class OpFacts:
+class OpFacts(NamedTuple):
     """What about one op, beyond its type, changes MNN's decision."""
 
     param_type: str = "NONE"  # the OpParameter union member the op carries

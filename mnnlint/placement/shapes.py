@@ -12,7 +12,7 @@ unknown, and the answer says which tensor stopped it; nothing is guessed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import Op, Tensor
 
@@ -35,8 +35,7 @@ BROADCAST = frozenset({"BinaryOp"})
 DATA_DEPENDENT = frozenset({"Where", "Unique", "NonMaxSuppressionV2", "NonMaxSuppression"})
 
 
-@dataclass(frozen=True, slots=True)
-class Size:
+class Size(NamedTuple):
     """A tensor's static size, or why there is none."""
 
     nbytes: int | None
