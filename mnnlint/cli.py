@@ -16,6 +16,7 @@ it writes and the exit code; the run itself is built by `run.prepare`, as for
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -195,14 +196,15 @@ def check_main(argv: Sequence[str]) -> int:
         from .baseline import read_baseline
 
         baseline = read_baseline(Path(args.baseline))
-    result = _execute(run, args, output_format)
-    return _finish(run, result, args, render, baseline, named)
+    read: list[str] = []  # side files opened while walking: no output goes over them either
+    result = _execute(run, args, output_format, read)
+    return _finish(run, result, args, render, baseline, [*named, *read])
 
 
-def _execute(run: Run, args: argparse.Namespace, output_format: str) -> RunResult:
+def _execute(run: Run, args: argparse.Namespace, output_format: str, read: list[str]) -> RunResult:
     """Check the models. Every report carries the input errors; each is also one line on
     stderr, as it happens, unless the report itself is going to this terminal."""
-    sources: Any = run.sources(args.paths)
+    sources: Any = run.sources(args.paths, read)
     if output_format == "text" and args.output_file is None and not args.quiet:
         from .report.progress import with_progress
 
@@ -227,7 +229,7 @@ def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Calla
 
     if result.sources == 0:
         _warn(f"no MNN models (*.mnn files or LLM export folders) found in {', '.join(args.paths)}")
-    inputs = [*named, *(c.file for c in result.checked), *(e.path for e in result.input_errors)]
+    inputs = [*named, *result.inputs()]
     shown = result.diagnostics
     if args.write_baseline:
         from .baseline import write_baseline
@@ -272,12 +274,13 @@ def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Calla
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if run.settings.output_format == "github" and summary_file and not args.statistics:
         from .report.github import step_summary
-        from .sidefiles import write_text
+        from .sidefiles import refuse_overwrite, write_text
 
         text = step_summary(shown, info)
         if len(text.encode("utf-8", "surrogateescape")) > MAX_STEP_SUMMARY:
             text = text[: MAX_STEP_SUMMARY // 4] + "\n\n(truncated: the job summary is limited to 1 MiB)\n"
         try:
+            refuse_overwrite(summary_file, inputs, "job summary")  # appending changes an input too
             write_text(summary_file, text, "job summary", append=True, regular_only=True)
         except UsageError as err:  # the report is out; the summary is a courtesy, the verdict stands
             _warn(f"$GITHUB_STEP_SUMMARY {err}")
@@ -424,14 +427,57 @@ def _note(message: str) -> None:
 
 def _silence_stdout() -> None:
     """After EPIPE: send what is left to /dev/null, so the exit flush cannot fail again."""
+    _silence(sys.stdout)
+
+
+def _silence(stream: Any) -> None:
     import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         pass
+
+
+class _Guarded:
+    """stdout or stderr, where a reader that left (EPIPE: `| head`, `2>&1 | head`) silences the
+    stream instead of raising: the run goes on to its real exit code, findings or input errors.
+
+    A BrokenPipeError escaping to `main` could only be answered with a guess; this way every
+    command, on whichever stream and in whichever phase the pipe breaks, keeps its verdict.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _broken(self) -> None:
+        _silence(self._stream)
+        try:  # what the text layer still buffers goes to /dev/null now
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            self._broken()
+            return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for chunk in lines:
+            self.write(chunk)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._broken()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _handler(command: str) -> Callable[[Sequence[str]], int]:
@@ -442,6 +488,20 @@ def _handler(command: str) -> Callable[[Sequence[str]], int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Guarded(sys.stdout), _Guarded(sys.stderr)  # type: ignore[assignment]
+    try:
+        code = _main(argv)
+        try:
+            sys.stdout.flush()  # before the interpreter's own flush at exit, which cannot be guarded
+        except (OSError, ValueError):
+            pass
+        return code
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         if argv[:1] in (["--version"], ["-V"]):
@@ -455,9 +515,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
+    except BrokenPipeError:  # not through the guarded streams: the verdict is unknown, so not "clean"
         _silence_stdout()
-        return EXIT_OK
+        return EXIT_ERROR
     except Exception as err:  # a bug of ours must still be one line, not a traceback
         from .errors import MnnlintError
 

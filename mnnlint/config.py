@@ -83,6 +83,8 @@ def _toml(path: Path, text: str | None = None) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    except ValueError:  # an integer past Python's digit limit (int_max_str_digits), raised by int()
+        raise ConfigError(f"{path}: holds a number thousands of digits long; not an mnnlint config") from None
     if _depth(data) > MAX_DEPTH:
         raise ConfigError(f"{path}: tables or arrays nested more than {MAX_DEPTH} levels deep")
     return data

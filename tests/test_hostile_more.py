@@ -1,0 +1,115 @@
+"""A second red-team pass over issue 11's classes: variants the first pass's tests did not cover.
+
+Each test names the hole it closes; each failed on the code before its fix:
+
+- SIGPIPE on stderr (`2>&1 | head`), or during `inspect` and `diff`, ended with exit 0
+  however many input errors or failing findings there were;
+- `mnnlint crosscheck` wrote `-o` over a model, and printed file names as GitHub
+  workflow commands (`::error`, `##[`);
+- `mnnlint diff` wrote `-o` over its config file and printed `##[` raw in JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import MODELS
+
+REPO = Path(__file__).resolve().parent.parent
+FUSED = REPO / "examples" / "transformer_fused.mnn"
+CNN = MODELS / "cnn.mnn"
+
+
+def mnnlint(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in ("GITHUB_STEP_SUMMARY", "MNNLINT_OUTPUT_FORMAT")}
+    return subprocess.run([sys.executable, "-m", "mnnlint", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=timeout, env={**base, "NO_COLOR": "1", **(env or {})})
+
+
+def exit_into_closed_pipe(*args: str, cwd: Path, both: bool) -> int:
+    """The exit code of mnnlint writing stdout (and stderr when `both`) into a pipe nobody reads."""
+    read, write = os.pipe()
+    os.close(read)  # the reader has already left, as `| head -0` or `| true` does
+    try:
+        proc = subprocess.run([sys.executable, "-m", "mnnlint", *args], stdout=write,
+                              stderr=write if both else subprocess.DEVNULL, cwd=cwd, timeout=120,
+                              env={**os.environ, "NO_COLOR": "1"})
+    finally:
+        os.close(write)
+    return proc.returncode
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "models").mkdir()
+    shutil.copy(FUSED, tmp_path / "models" / "fused.mnn")
+    shutil.copy(CNN, tmp_path / "models" / "cnn.mnn")
+    (tmp_path / "broken").mkdir()
+    for i in range(40):  # enough error lines that a writer on stderr meets the closed pipe
+        (tmp_path / "broken" / f"bad{i:02}.mnn").write_bytes(b"not a model, and long enough to be read" * 2)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("args", "both", "expected"), [
+    (("models", "broken", "-t", "cuda", "--mnn-version", "3.2.0"), True, 2),
+    (("models", "-t", "cuda", "--mnn-version", "3.2.0", "--format", "json"), True, 1),
+    (("inspect", "models", "broken"), False, 2),
+    (("inspect", "broken", "--format", "json"), True, 2),
+    (("diff", "models/cnn.mnn", "models/fused.mnn", "-t", "cuda", "--mnn-version", "3.2.0"), False, 1),
+    (("diff", "models/cnn.mnn", "models/fused.mnn", "-t", "cuda", "--mnn-version", "3.2.0", "--format", "json"),
+     True, 1),
+], ids=["check-stderr", "check-json", "inspect", "inspect-stderr", "diff", "diff-json"])
+def test_a_closed_pipe_keeps_the_exit_code(tree: Path, args: tuple[str, ...], both: bool, expected: int) -> None:
+    assert mnnlint(*args, cwd=tree).returncode == expected  # the verdict with a reader
+    assert exit_into_closed_pipe(*args, cwd=tree, both=both) == expected
+
+
+def test_diff_never_writes_over_its_config_and_keeps_json_harmless(tmp_path: Path) -> None:
+    shutil.copy(CNN, tmp_path / "a##[error]old.mnn")
+    shutil.copy(FUSED, tmp_path / "new.mnn")
+    (tmp_path / "mnnlint.toml").write_text('target = ["cuda"]\nmnn-version = "3.2.0"\n')
+    proc = mnnlint("diff", "a##[error]old.mnn", "new.mnn", "-o", "mnnlint.toml", cwd=tmp_path)
+    assert proc.returncode == 2 and "over an input of this run" in proc.stderr
+    assert (tmp_path / "mnnlint.toml").read_text().startswith("target")
+    proc = mnnlint("diff", "a##[error]old.mnn", "new.mnn", "--format", "json", cwd=tmp_path,
+                   env={"GITHUB_STEP_SUMMARY": str(tmp_path / "mnnlint.toml")})
+    assert proc.returncode == 1 and "##[" not in proc.stdout
+    assert json.loads(proc.stdout)["old"] == "a##[error]old.mnn"
+    assert (tmp_path / "mnnlint.toml").read_text().startswith("target")
+
+
+# --- crosscheck: the pip MNN runtime runs the models -----------------------------------------
+
+
+def test_crosscheck_timeout_is_validated(tmp_path: Path) -> None:
+    for value in ("-1", "0", "99999999999999999999", "1e3"):
+        proc = mnnlint("crosscheck", str(CNN), "--timeout-per-model", value, cwd=tmp_path)
+        assert proc.returncode == 2 and "--timeout-per-model" in proc.stderr
+        assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_crosscheck_refuses_to_write_over_a_model_and_neutralises_names(tmp_path: Path) -> None:
+    pytest.importorskip("MNN")
+    for name in ("::error::x.mnn", "a##[error]b.mnn"):
+        shutil.copy(CNN, tmp_path / name)
+    victim = tmp_path / "victim.mnn"
+    shutil.copy(CNN, victim)
+    before = victim.read_bytes()
+    proc = mnnlint("crosscheck", "::error::x.mnn", "-o", "victim.mnn", cwd=tmp_path)
+    assert proc.returncode == 2 and "refusing to write the report over a model file" in proc.stderr
+    (tmp_path / "report.txt").symlink_to(victim)
+    proc = mnnlint("crosscheck", ".", "-o", "report.txt", cwd=tmp_path, timeout=300)
+    assert proc.returncode == 2 and "refusing" in proc.stderr
+    assert victim.read_bytes() == before
+    for fmt in ("text", "json"):
+        proc = mnnlint("crosscheck", ".", "--format", fmt, cwd=tmp_path, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert "##[" not in proc.stdout
+        assert not any(line.lstrip().startswith("::") for line in proc.stdout.splitlines()), proc.stdout
