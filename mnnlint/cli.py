@@ -453,11 +453,11 @@ class _Guarded:
         self._stream = stream
 
     def _broken(self) -> None:
+        import contextlib
+
         _silence(self._stream)
-        try:  # what the text layer still buffers goes to /dev/null now
+        with contextlib.suppress(OSError, ValueError):  # what the text layer still buffers goes to /dev/null
             self._stream.flush()
-        except (OSError, ValueError):
-            pass
 
     def write(self, text: str) -> int:
         try:
@@ -491,11 +491,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Guarded(sys.stdout), _Guarded(sys.stderr)  # type: ignore[assignment]
     try:
+        import contextlib
+
         code = _main(argv)
-        try:
+        with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()  # before the interpreter's own flush at exit, which cannot be guarded
-        except (OSError, ValueError):
-            pass
         return code
     finally:
         sys.stdout, sys.stderr = streams

@@ -174,7 +174,6 @@ def render_text(diff: DiffResult, out: TextIO) -> None:
 def render_json(diff: DiffResult, out: TextIO) -> None:
     from . import __version__
     from .report.common import diagnostic_dict
-
     from .report.escape import json_dumps
 
     out.write(json_dumps({  # names made encodable, no raw `##[` or C1 control for a CI log

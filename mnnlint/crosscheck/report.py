@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from ..report.escape import json_dumps, line
 from ..report.escape import text as _escaped
-
 from .compare import Comparison
 from .runtime import Runtime
 
