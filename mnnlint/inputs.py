@@ -153,6 +153,10 @@ def _inside(folder: Path, config: Path, *parts: object) -> Path:
             raise InputError(str(config), f"LLM config path {part!r:.80} is not a string")
         if "\0" in part:
             raise InputError(str(config), "LLM config path holds a NUL byte")
+        try:
+            os.fsencode(part)
+        except UnicodeEncodeError:  # a lone surrogate such as "\ud800": no file system can name it
+            raise InputError(str(config), f"LLM config path {part!r:.200} is not a valid file name") from None
         if os.path.isabs(part):
             raise InputError(str(config), f"LLM config path {part!r:.200} is absolute; "
                                           "it must stay inside the export folder")
