@@ -268,7 +268,9 @@ def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Calla
         from .placement.view import pictures
         from .sidefiles import refuse_overwrite, write_text
 
-        for path, picture, what in pictures(args.html, args.graph, shown, info):
+        seconds = run.settings.timeout_per_file or None
+        skipped = lambda err: _warn(f"no picture of {err}")  # noqa: E731
+        for path, picture, what in pictures(args.html, args.graph, shown, info, seconds, skipped):
             refuse_overwrite(path, inputs, what)
             write_text(path, picture, what, create_folder=True)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -113,3 +113,86 @@ def test_crosscheck_refuses_to_write_over_a_model_and_neutralises_names(tmp_path
         assert proc.returncode == 0, proc.stderr
         assert "##[" not in proc.stdout
         assert not any(line.lstrip().startswith("::") for line in proc.stdout.splitlines()), proc.stdout
+
+
+# --- the picture phase (--html, --graph): bounded like the check --------------------------------
+
+PLACED = REPO / "tests" / "fixtures" / "placement_models"
+
+
+def in_process(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from mnnlint import cli
+
+    code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_model_changed_before_its_picture_gets_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The page reads each model again after the run; a file swapped meanwhile (here: for a model
+    of another op count) was an IndexError, an internal error. Now: no picture, a warning."""
+    from mnnlint import reader
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    real = reader.read_model
+    cli_args = ("--isolated", str(PLACED / "mixed.mnn"), "-t", "cuda", "--mnn-version", "3.6.1")
+    expected, _, _ = in_process(capsys, *cli_args)
+    monkeypatch.setattr(reader, "read_model", lambda path: real(str(PLACED / "chain_1500.mnn")))
+    code, _, err = in_process(capsys, *cli_args, "--html", str(tmp_path / "page.html"))
+    assert code == expected and "internal error" not in err
+    assert "no picture of" in err and "changed since it was checked" in err
+    assert (tmp_path / "page.html").exists()
+
+
+def test_the_time_limit_covers_the_picture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from mnnlint.placement import view
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    real = view.build_view
+
+    def slow(*args: object) -> object:
+        import time
+
+        time.sleep(2)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(view, "build_view", slow)
+    code, _, err = in_process(capsys, "--isolated", str(PLACED / "mixed.mnn"), "-t", "cuda", "--mnn-version",
+                              "3.6.1", "--timeout-per-file", "0.5", "--html", str(tmp_path / "page.html"))
+    assert code in (0, 1) and "no picture of" in err and "gave up after 0.5 s" in err
+
+
+def test_a_graph_too_large_to_draw_is_summarised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A hostile model can ask for tens of thousands of nodes (every op off the target is one):
+    the page then says so instead of drawing them, and Graphviz is never handed them."""
+    from mnnlint.placement import view
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(view, "MAX_DRAWN_NODES", 3)
+    page, dot = tmp_path / "page.html", tmp_path / "graph.dot"
+    code, _, err = in_process(capsys, "--isolated", str(PLACED / "mixed.mnn"), "-t", "cuda", "--mnn-version",
+                              "3.6.1", "--html", str(page), "--graph", str(dot))
+    assert code in (0, 1), err
+    assert "too many for one page" in page.read_text() and "<svg" not in page.read_text().split("<header>")[1]
+    assert "too many to draw" in dot.read_text() and "->" not in dot.read_text()
+
+
+def test_graphviz_that_takes_too_long_is_one_error_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess as sp
+
+    from mnnlint.report import dot
+
+    def hang(*args: object, **kw: object) -> object:
+        raise sp.TimeoutExpired("dot", dot.DOT_SECONDS)
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(dot.shutil, "which", lambda name: "/usr/bin/dot")
+    monkeypatch.setattr(dot.subprocess, "run", hang)
+    code, _, err = in_process(capsys, "--isolated", str(PLACED / "mixed.mnn"), "-t", "cuda", "--mnn-version",
+                              "3.6.1", "--graph", str(tmp_path / "g.svg"))
+    assert code == 2 and "internal error" not in err and "did not lay the graph out within" in err
