@@ -65,7 +65,24 @@ def config_hostile_values(project: Path, rng: random.Random) -> Made:
         "build-options = { MNN_CUDAA = true }\n", '"\\u001b[31m::error::x" = 1\n', "profile = \"\\u0000\"\n",
         "[rules.B001]\nx = 1\n", "[[suppress]]\nrule = \"B002\"\npath = \"x\"\nreason = \"r\"\nuntil = \"HEAD\"\n",
         "target = [" + ", ".join(['"cuda"'] * 5000) + "]\n", "a = " + "9" * 5000 + "\n",
-        "timeout-per-file = " + "9" * 4400 + "\n", "[rules]\nB001 = { x = " + "1" * 4301 + " }\n")))
+        "timeout-per-file = " + "9" * 4400 + "\n", "[rules]\nB001 = { x = " + "1" * 4301 + " }\n",
+        "exclude = [" + ", ".join(f'"x{i}*y*z"' for i in range(100_000)) + "]\n",
+        "[per-file-ignores]\n" + "".join(f'"x{i}*" = ["B"]\n' for i in range(60_000)))))
+
+
+def exclude_against_deep_names(project: Path, rng: random.Random) -> Made:
+    """Star-heavy globs, within the per-glob limits, against a deep tree of 250-character names:
+    a backtracking matcher spends seconds per path, and the walk has no time limit."""
+    folder = project / "models"
+    for _ in range(14):
+        folder = folder / ("a" * 250)
+        folder.mkdir(exist_ok=True)
+        shutil.copy(FUSED, folder / ("a" * 240 + ".mnn"))
+    stars = rng.choice(("*a*a*b{i}", "**/*a*/**/*a*b{i}", "*[!b]*a*c{i}"))
+    globs = [stars.replace("{i}", str(i)) for i in range(30)]
+    if rng.random() < 0.5:
+        return [arg for g in globs for arg in ("--exclude", g)], {}
+    return _config(project, "exclude = [" + ", ".join(f'"{g}"' for g in globs) + "]\n")
 
 
 def foreign_pyproject(project: Path, rng: random.Random) -> Made:
@@ -155,8 +172,9 @@ def flag_hostile(project: Path, rng: random.Random) -> Made:
 
 CLASSES: dict[str, Callable[[Path, random.Random], Made]] = {
     f.__name__: f for f in (config_deep, config_bad_glob, config_not_a_file, config_hostile_values,
-                            foreign_pyproject, baseline_hostile, output_over_input, output_through_link,
-                            output_over_side_file, step_summary_over_input, step_summary_hostile, flag_hostile)
+                            exclude_against_deep_names, foreign_pyproject, baseline_hostile, output_over_input,
+                            output_through_link, output_over_side_file, step_summary_over_input, step_summary_hostile,
+                            flag_hostile)
 }
 
 
