@@ -196,3 +196,23 @@ def test_graphviz_that_takes_too_long_is_one_error_line(tmp_path: Path, monkeypa
     code, _, err = in_process(capsys, "--isolated", str(PLACED / "mixed.mnn"), "-t", "cuda", "--mnn-version",
                               "3.6.1", "--graph", str(tmp_path / "g.svg"))
     assert code == 2 and "internal error" not in err and "did not lay the graph out within" in err
+
+
+# --- Ctrl-C while the console script loads ------------------------------------------------------
+
+
+def test_ctrl_c_while_the_cli_loads_is_exit_130_without_a_traceback() -> None:
+    """pip's script imports its target outside any `try`: the target is the tiny `_console`,
+    which imports the CLI inside one. Here the import of mnnlint.cli is interrupted."""
+    code = ("import sys\n"
+            "class Interrupt:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'mnnlint.cli':\n"
+            "            raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, Interrupt())\n"
+            "from mnnlint._console import main\n"
+            "sys.exit(main())\n")
+    proc = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in proc.stderr, proc.stderr
+    setup = (REPO / "setup.cfg").read_text()
+    assert "mnnlint = mnnlint._console:main" in setup  # the console script's target
