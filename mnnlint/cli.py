@@ -172,10 +172,9 @@ def check_main(argv: Sequence[str]) -> int:
                   discover=not args.isolated, config_profiles=_list(args.config_profile),
                   env_format=os.environ.get("MNNLINT_OUTPUT_FORMAT", "").strip() or None)
     if args.show_settings:
-        import json
+        from .report.escape import json_dumps
 
-        json.dump(run.show_settings(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_dumps(run.show_settings(), indent=2) + "\n")  # config values: no raw `##[`
         return EXIT_OK
     output_format = run.settings.output_format
     if args.verbose and (output_format != "text" or args.output_file):

@@ -216,3 +216,15 @@ def test_ctrl_c_while_the_cli_loads_is_exit_130_without_a_traceback() -> None:
     assert proc.returncode == 130 and "Traceback" not in proc.stderr, proc.stderr
     setup = (REPO / "setup.cfg").read_text()
     assert "mnnlint = mnnlint._console:main" in setup  # the console script's target
+
+
+def test_show_settings_prints_config_values_harmlessly(tmp_path: Path) -> None:
+    """Config values are as attacker-controlled as model names: a suppression's reason or a glob
+    holding `##[error]` printed raw by --show-settings is a workflow command in a CI log."""
+    (tmp_path / "mnnlint.toml").write_text(
+        'exclude = ["a##[error]x"]\nper-file-ignores = { "q##[error]" = ["B"] }\n'
+        '[[suppress]]\nrule = "B002"\npath = "*"\nreason = "##[warning]why\\u2028::error::z"\n')
+    proc = mnnlint("--show-settings", cwd=tmp_path)
+    assert proc.returncode == 0 and "##[" not in proc.stdout and "\u2028" not in proc.stdout
+    settings = json.loads(proc.stdout)
+    assert settings["exclude"] == ["a##[error]x"] and settings["suppress"][0]["reason"].startswith("##[warning]")
