@@ -170,7 +170,11 @@ class _Name:
                 runs.append([])
             else:
                 runs[-1].append(unit)
-        return cls(tuple((re.compile("".join(run)), len(run)) for run in runs))
+        import warnings
+
+        with warnings.catch_warnings():  # `[[`, `[a&&b]`: re's FutureWarnings, two stderr lines each
+            warnings.simplefilter("ignore")
+            return cls(tuple((re.compile("".join(run)), len(run)) for run in runs))
 
     def matches(self, name: str) -> bool:
         if self.nonempty and not name:

@@ -74,3 +74,14 @@ def test_the_worst_globs_are_linear_on_deep_paths(pattern: str) -> None:
         for path in deep:
             assert not glob.matches(path)
     assert time.process_time() - start < 2.0  # a few ms in all; the regex took 1.4 s for one match
+
+
+def test_a_glob_that_python_re_frowns_on_prints_no_warning() -> None:
+    """`[[`, `[a&&b]` make re emit FutureWarnings: two lines each on stderr, quoting our source."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Glob("[[:alpha:]]x")
+        Glob("[a&&b].mnn")
+    assert caught == []
