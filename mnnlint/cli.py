@@ -451,7 +451,10 @@ class _Guarded:
     """
 
     def __init__(self, stream: Any) -> None:
-        self._stream = stream
+        import os
+
+        # None: the descriptor was closed before start (`>&-`); as good as a reader that left
+        self._stream = stream if stream is not None else open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
 
     def _broken(self) -> None:
         import contextlib

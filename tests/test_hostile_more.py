@@ -228,3 +228,16 @@ def test_show_settings_prints_config_values_harmlessly(tmp_path: Path) -> None:
     assert proc.returncode == 0 and "##[" not in proc.stdout and "\u2028" not in proc.stdout
     settings = json.loads(proc.stdout)
     assert settings["exclude"] == ["a##[error]x"] and settings["suppress"][0]["reason"].startswith("##[warning]")
+
+
+@pytest.mark.parametrize("closed", [1, 2])
+def test_a_closed_stdout_or_stderr_keeps_the_exit_code(tree: Path, closed: int) -> None:
+    """`mnnlint ... >&-`: Python starts with sys.stdout None; every write was an internal error."""
+    for args, expected in ((("models", "broken", "-t", "cuda", "--mnn-version", "3.2.0"), 2),
+                           (("models", "-t", "cuda", "--mnn-version", "3.2.0"), 1), (("inspect", "models"), 0)):
+        proc = subprocess.run([sys.executable, "-m", "mnnlint", *args], cwd=tree, timeout=120,
+                              stdout=subprocess.PIPE if closed == 2 else None,
+                              stderr=subprocess.PIPE if closed == 1 else None,
+                              preexec_fn=lambda: os.close(closed), env={**os.environ, "NO_COLOR": "1"})
+        err = (proc.stderr or b"").decode()
+        assert proc.returncode == expected and "internal error" not in err and "Traceback" not in err, err
