@@ -67,7 +67,8 @@ def config_hostile_values(project: Path, rng: random.Random) -> Made:
         "target = [" + ", ".join(['"cuda"'] * 5000) + "]\n", "a = " + "9" * 5000 + "\n",
         "timeout-per-file = " + "9" * 4400 + "\n", "[rules]\nB001 = { x = " + "1" * 4301 + " }\n",
         "exclude = [" + ", ".join(f'"x{i}*y*z"' for i in range(100_000)) + "]\n",
-        "[per-file-ignores]\n" + "".join(f'"x{i}*" = ["B"]\n' for i in range(60_000)))))
+        "[per-file-ignores]\n" + "".join(f'"x{i}*" = ["B"]\n' for i in range(60_000)),
+        "".join(f'[profiles.p{i}]\ntarget = ["cuda", "opencl"]\nmnn-version = "all"\n' for i in range(20_000)))))
 
 
 def exclude_against_deep_names(project: Path, rng: random.Random) -> Made:

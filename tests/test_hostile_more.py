@@ -241,3 +241,14 @@ def test_a_closed_stdout_or_stderr_keeps_the_exit_code(tree: Path, closed: int) 
                               preexec_fn=lambda: os.close(closed), env={**os.environ, "NO_COLOR": "1"})
         err = (proc.stderr or b"").decode()
         assert proc.returncode == expected and "internal error" not in err and "Traceback" not in err, err
+
+
+def test_a_config_of_thousands_of_profiles_is_refused_before_any_model(tmp_path: Path) -> None:
+    """Each model is checked once per [profiles.NAME]: 20,000 of them spent 2 s in set-up and
+    then made every model time out (an input error per model, not one for the config)."""
+    shutil.copy(CNN, tmp_path / "m.mnn")
+    (tmp_path / "mnnlint.toml").write_text("".join(
+        f'[profiles.p{i}]\ntarget = ["cuda", "opencl"]\nmnn-version = "all"\n' for i in range(20_000)))
+    proc = mnnlint("m.mnn", cwd=tmp_path)
+    assert proc.returncode == 2 and "at most 100 are read" in proc.stderr
+    assert proc.stderr.count("mnnlint: error:") == 1
