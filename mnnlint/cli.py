@@ -48,6 +48,18 @@ MAX_STEP_SUMMARY = 1 << 20  # GitHub refuses job summaries over 1 MiB
 HUMAN_FORMATS = ("text", "concise")  # formats that print input errors as lines
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its messages made safe: an error quotes what the user typed, and a file
+    named `--x\\n::error::…` that a shell glob passed is a workflow command if printed raw."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            from .report.escape import line, text
+
+            message = "\n".join(line(part) for part in text(message, keep_newlines=True).split("\n"))
+        super()._print_message(message, file)
+
+
 def _list(values: Sequence[str] | None) -> list[str]:
     """Flags given several times or comma-separated, flattened."""
     return [v.strip() for value in values or () for v in value.split(",") if v.strip()]
@@ -72,7 +84,7 @@ def check_parser() -> argparse.ArgumentParser:
     from .report import FORMATS
     from .settings import FAIL_ON
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mnnlint", description="Find the ops of MNN models that the target backend will not run.",
         epilog="Other commands: " + " | ".join(f"mnnlint {c}" for c in COMMANDS if c != "check"))
     _common(parser, paths_required=False)
@@ -305,7 +317,7 @@ def _run_info(run: Run, result: RunResult, args: argparse.Namespace, shown: Sequ
 
 
 def inspect_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="mnnlint inspect", description="Describe what is inside MNN models.")
+    parser = Parser(prog="mnnlint inspect", description="Describe what is inside MNN models.")
     _common(parser)
     parser.add_argument("--output-format", "--format", dest="output_format", choices=_document_formats(),
                         default="text", help="how to print the result (default: text)")
@@ -364,7 +376,7 @@ def _document(command: str, fmt: str, data: object) -> None:
 
 
 def rule_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="mnnlint rule", description="Show a rule's documentation.")
+    parser = Parser(prog="mnnlint rule", description="Show a rule's documentation.")
     parser.add_argument("code", nargs="?", help="rule code, e.g. B002")
     parser.add_argument("--all", action="store_true", help="every rule")
     parser.add_argument("--output-format", "--format", dest="output_format", choices=_document_formats(),
@@ -387,7 +399,7 @@ def rule_main(argv: Sequence[str]) -> int:
 
 
 def targets_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="mnnlint targets", description="Backends and releases in the tables.")
+    parser = Parser(prog="mnnlint targets", description="Backends and releases in the tables.")
     parser.add_argument("--backend", default=None, help="list the op types of one backend")
     parser.add_argument("--mnn-version", default="latest", help=_help("mnn-version"))
     parser.add_argument("--profile", default="default", help=_help("profile"))

@@ -252,3 +252,15 @@ def test_a_config_of_thousands_of_profiles_is_refused_before_any_model(tmp_path:
     proc = mnnlint("m.mnn", cwd=tmp_path)
     assert proc.returncode == 2 and "at most 100 are read" in proc.stderr
     assert proc.stderr.count("mnnlint: error:") == 1
+
+
+@pytest.mark.parametrize("command", [(), ("inspect",), ("diff", "a.mnn"), ("rule",), ("crosscheck",),
+                                     ("--fail-on",), ("--format",), ("crosscheck", "--timeout-per-model")])
+def test_argparse_errors_quote_names_harmlessly(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """`mnnlint models/*` with a file named `--x<newline>::error::…`: argparse's own error
+    quoted the name raw, a workflow command and an ESC on stderr."""
+    name = "--x\n::error::injected\x1b[2J##[warning]y.mnn"
+    proc = mnnlint(*command, name, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "\x1b" not in proc.stderr and "##[" not in proc.stderr
+    assert not any(line.lstrip().startswith("::") for line in proc.stderr.splitlines()), proc.stderr

@@ -28,8 +28,10 @@ def _seconds(text: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="mnnlint crosscheck",
-                                description="Run models on a real MNN and compare with mnnlint's verdict.")
+    from mnnlint.cli import Parser
+
+    p = Parser(prog="mnnlint crosscheck",
+               description="Run models on a real MNN and compare with mnnlint's verdict.")
     p.add_argument("paths", nargs="+", metavar="PATH", help=".mnn files or folders to search for them")
     p.add_argument("-t", "--target", default="cpu", metavar="BACKEND",
                    help="the backend the runtime runs on (default cpu, the pip package's)")
