@@ -68,6 +68,7 @@ def config_hostile_values(project: Path, rng: random.Random) -> Made:
         "timeout-per-file = " + "9" * 4400 + "\n", "[rules]\nB001 = { x = " + "1" * 4301 + " }\n",
         "exclude = [" + ", ".join(f'"x{i}*y*z"' for i in range(100_000)) + "]\n",
         "[per-file-ignores]\n" + "".join(f'"x{i}*" = ["B"]\n' for i in range(60_000)),
+        "select = [" + ", ".join(['"B"'] * 600_000) + "]\n",
         "".join(f'[profiles.p{i}]\ntarget = ["cuda", "opencl"]\nmnn-version = "all"\n' for i in range(20_000)))))
 
 

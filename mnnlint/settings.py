@@ -111,7 +111,7 @@ def _strings(value: Any) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise Invalid(f"must be a string or a list of strings, not {_show(value)}")
-    return tuple(v.strip() for v in value)
+    return tuple(dict.fromkeys(v.strip() for v in value))  # a repeat means nothing; 600,000 of them took 8 s
 
 
 def _show(value: Any) -> str:
