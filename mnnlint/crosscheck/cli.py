@@ -53,6 +53,7 @@ def main(argv: Sequence[str]) -> int:
     from mnnlint.engine import check_model
     from mnnlint.errors import InputError
     from mnnlint.inputs import expand
+    from mnnlint.limits import time_limit
     from mnnlint.loader import load
     from mnnlint.registry import load_registry
     from mnnlint.settings import Profile
@@ -89,7 +90,8 @@ def main(argv: Sequence[str]) -> int:
             if isinstance(source, Exception):
                 raise source
             inputs.append(source.path)
-            checked.append((source.path, check_model(load(source), plan, caps).diagnostics))
+            with time_limit(args.timeout_per_model, source.path):  # mnnlint's side is bounded too
+                checked.append((source.path, check_model(load(source), plan, caps).diagnostics))
         except InputError as err:
             errors.append(str(err))
             inputs.append(err.path)
