@@ -463,10 +463,15 @@ class _Guarded:
     """
 
     def __init__(self, stream: Any) -> None:
+        import contextlib
         import os
 
         # None: the descriptor was closed before start (`>&-`); as good as a reader that left
         self._stream = stream if stream is not None else open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        # A stream that is not UTF-8 (PYTHONIOENCODING=ascii, a latin-1 console) shows what it cannot
+        # encode as \uXXXX: the report's `·` and `→`, or a name, were an internal error.
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            self._stream.reconfigure(errors="backslashreplace")
 
     def _broken(self) -> None:
         import contextlib

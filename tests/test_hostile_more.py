@@ -281,3 +281,16 @@ def test_a_list_setting_repeated_600000_times_is_read_once() -> None:
     config = parse_config(text, Path("mnnlint.toml"), ctx)
     assert time.process_time() - start < 4.0
     assert config.top.values["select"] == ("B",)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_terminal_that_is_not_utf8_gets_escapes_not_an_internal_error(tree: Path, encoding: str) -> None:
+    """The text report's `·` and `→` (and any name) on an ASCII or latin-1 stdout were an internal error."""
+    for args, expected in ((("models", "-t", "cuda", "--mnn-version", "3.2.0"), 1), (("rule", "B002"), 0),
+                           (("diff", "models/cnn.mnn", "models/fused.mnn", "-t", "cuda", "--mnn-version", "3.2.0"), 1),
+                           (("inspect", "models"), 0)):
+        proc = subprocess.run([sys.executable, "-m", "mnnlint", *args], cwd=tree, capture_output=True, timeout=120,
+                              env={**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": encoding})
+        err = proc.stderr.decode(encoding)
+        assert proc.returncode == expected and "internal error" not in err, (args, err)
+        proc.stdout.decode(encoding)  # strict: only what the stream can hold
