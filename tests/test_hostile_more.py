@@ -294,3 +294,18 @@ def test_a_terminal_that_is_not_utf8_gets_escapes_not_an_internal_error(tree: Pa
         err = proc.stderr.decode(encoding)
         assert proc.returncode == expected and "internal error" not in err, (args, err)
         proc.stdout.decode(encoding)  # strict: only what the stream can hold
+
+
+def test_graph_and_page_of_hostile_names_hold_no_command(tmp_path: Path) -> None:
+    """The DOT file (and the SVG Graphviz makes of it) kept `##[error]` from op and subgraph names."""
+    hostile = REPO / "tests" / "fixtures" / "hostile" / "hostile_names.mnn"
+    outputs = [tmp_path / "g.dot", tmp_path / "page.html"]
+    args = [str(hostile), "-t", "cuda", "--mnn-version", "3.6.1", "--graph", str(outputs[0]), "--html", str(outputs[1])]
+    assert mnnlint(*args).returncode == 1
+    if shutil.which("dot"):
+        outputs.append(tmp_path / "g.svg")
+        assert mnnlint(str(hostile), "-t", "cuda", "--mnn-version", "3.6.1", "--graph", str(outputs[2])).returncode == 1
+    for path in outputs:
+        text = path.read_text(encoding="utf-8")
+        assert "##[" not in text and "\x1b" not in text, path.name
+        assert not any(line.lstrip().startswith("::") for line in text.splitlines()), path.name

@@ -26,8 +26,9 @@ class GraphvizMissing(UsageError):
 
 
 def quote(*lines: str) -> str:
-    """A DOT string of one or more lines; control characters become spaces."""
-    parts = ["".join(ch if ch.isprintable() else " " for ch in text) for text in lines]
+    """A DOT string of one or more lines; control characters become spaces, and `##[` (a workflow
+    command anywhere in a line of a CI log that shows the file or its SVG) is broken up."""
+    parts = ["".join(ch if ch.isprintable() else " " for ch in text).replace("##[", "#\\x23[") for text in lines]
     return '"' + "\\n".join(p.replace("\\", "\\\\").replace('"', '\\"') for p in parts) + '"'
 
 
