@@ -309,3 +309,14 @@ def test_graph_and_page_of_hostile_names_hold_no_command(tmp_path: Path) -> None
         text = path.read_text(encoding="utf-8")
         assert "##[" not in text and "\x1b" not in text, path.name
         assert not any(line.lstrip().startswith("::") for line in text.splitlines()), path.name
+
+
+def test_baseline_of_hostile_names_holds_no_command_and_still_matches(tmp_path: Path) -> None:
+    hostile = tmp_path / "a##[error]b.mnn"
+    shutil.copy(REPO / "tests" / "fixtures" / "hostile" / "hostile_names.mnn", hostile)
+    os.symlink(hostile.name, os.path.join(os.fsencode(tmp_path), b"\xff\xfe.mnn"))  # a name that is not UTF-8
+    args = (".", "-t", "cuda", "--mnn-version", "3.6.1")
+    assert mnnlint(*args, "--write-baseline", "base.json", cwd=tmp_path).returncode == 0
+    text = (tmp_path / "base.json").read_text(encoding="utf-8")
+    assert "##[" not in text and "\x1b" not in text
+    assert mnnlint(*args, "--baseline", "base.json", cwd=tmp_path).returncode == 0  # every finding known
