@@ -28,6 +28,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import UsageError
@@ -92,8 +93,19 @@ class Glob:
 
 
 def relative_path(file: str, root: Path, folder: bool = False) -> str:
-    """`file` relative to `root` with forward slashes; absolute when it lies outside."""
-    absolute = Path(os.path.abspath(file))
+    """`file` relative to `root` with forward slashes; absolute when it lies outside.
+
+    Cached (with the working folder, which a relative `file` depends on): every suppression
+    and per-file-ignore asks it of the same few files, and pathlib spends far longer here
+    than the match itself.
+    """
+    return _relative_path(file, root, folder, os.getcwd() if not os.path.isabs(file) else "")
+
+
+@lru_cache(maxsize=4096)
+def _relative_path(file: str, root: Path, folder: bool, cwd: str) -> str:
+    absolute = Path(os.path.join(cwd, file) if cwd else file)
+    absolute = Path(os.path.normpath(absolute))
     try:
         text = absolute.relative_to(root).as_posix()
     except ValueError:
