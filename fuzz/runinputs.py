@@ -87,6 +87,16 @@ def exclude_against_deep_names(project: Path, rng: random.Random) -> Made:
     return _config(project, "exclude = [" + ", ".join(f'"{g}"' for g in globs) + "]\n")
 
 
+def many_unused_suppressions(project: Path, rng: random.Random) -> Made:
+    """1,000 suppressions that hide nothing, over many models checked on every release: the
+    run phase (M001) that reports them has no time limit."""
+    for i in range(10):
+        shutil.copy(FUSED, project / "models" / f"copy{i}.mnn")
+    (project / "mnnlint.toml").write_text("".join(
+        f'[[suppress]]\nrule = "B002"\npath = "**/x{i}/*.mnn"\nreason = "r"\n' for i in range(1000)))
+    return ["--mnn-version", "all", "-t", rng.choice(("cuda,opencl,vulkan,metal", "cuda,cpu,opencl"))], {}
+
+
 def foreign_pyproject(project: Path, rng: random.Random) -> Made:
     """A pyproject.toml that is not mnnlint's (no [tool.mnnlint]) is skipped, however hostile."""
     body = rng.choice(("[tool.x]\na = " + "9" * 5000 + "\n", "a = " + "[" * 100_000 + "\n", "\x00\xff"))
@@ -174,7 +184,8 @@ def flag_hostile(project: Path, rng: random.Random) -> Made:
 
 CLASSES: dict[str, Callable[[Path, random.Random], Made]] = {
     f.__name__: f for f in (config_deep, config_bad_glob, config_not_a_file, config_hostile_values,
-                            exclude_against_deep_names, foreign_pyproject, baseline_hostile, output_over_input,
+                            exclude_against_deep_names, many_unused_suppressions, foreign_pyproject,
+                            baseline_hostile, output_over_input,
                             output_through_link, output_over_side_file, step_summary_over_input, step_summary_hostile,
                             flag_hostile)
 }
