@@ -470,8 +470,16 @@ class _Guarded:
         self._stream = stream if stream is not None else open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
         # A stream that is not UTF-8 (PYTHONIOENCODING=ascii, a latin-1 console) shows what it cannot
         # encode as \uXXXX: the report's `·` and `→`, or a name, were an internal error.
+        self._errors = getattr(self._stream, "errors", None)
         with contextlib.suppress(AttributeError, ValueError, OSError):
             self._stream.reconfigure(errors="backslashreplace")
+
+    def restore(self) -> None:
+        """The stream's own error handler again, for a caller that runs `main` in its process."""
+        import contextlib
+
+        with contextlib.suppress(AttributeError, ValueError, OSError, TypeError):
+            self._stream.reconfigure(errors=self._errors)
 
     def _broken(self) -> None:
         import contextlib
@@ -510,7 +518,8 @@ def _handler(command: str) -> Callable[[Sequence[str]], int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _Guarded(sys.stdout), _Guarded(sys.stderr)  # type: ignore[assignment]
+    guarded = _Guarded(sys.stdout), _Guarded(sys.stderr)
+    sys.stdout, sys.stderr = guarded  # type: ignore[assignment]
     try:
         import contextlib
 
@@ -520,6 +529,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     finally:
         sys.stdout, sys.stderr = streams
+        for stream in guarded:
+            stream.restore()
 
 
 def _main(argv: Sequence[str] | None) -> int:
