@@ -88,13 +88,13 @@ def exclude_against_deep_names(project: Path, rng: random.Random) -> Made:
 
 
 def many_unused_suppressions(project: Path, rng: random.Random) -> Made:
-    """1,000 suppressions that hide nothing, over many models checked on every release: the
-    run phase (M001) that reports them has no time limit."""
-    for i in range(10):
+    """1,000 suppressions that hide nothing, over 6 models checked on every release: the run
+    phase (M001) that reports them has no time limit (it took 25 s here)."""
+    for i in range(5):
         shutil.copy(FUSED, project / "models" / f"copy{i}.mnn")
     (project / "mnnlint.toml").write_text("".join(
         f'[[suppress]]\nrule = "B002"\npath = "**/x{i}/*.mnn"\nreason = "r"\n' for i in range(1000)))
-    return ["--mnn-version", "all", "-t", rng.choice(("cuda,opencl,vulkan,metal", "cuda,cpu,opencl"))], {}
+    return ["--mnn-version", "all", "-t", rng.choice(("cuda,opencl", "cpu,opencl"))], {}
 
 
 def foreign_pyproject(project: Path, rng: random.Random) -> Made:
