@@ -509,6 +509,19 @@ class _Guarded:
         return getattr(self._stream, name)
 
 
+def _check_working_folder() -> None:
+    """Relative paths, config discovery and report paths all start from the working folder."""
+    import os
+
+    try:
+        os.getcwd()
+    except OSError as err:
+        from .errors import UsageError
+
+        raise UsageError(f"the working folder cannot be used ({err.strerror or err}: deleted while the "
+                         "shell was in it?); run mnnlint from an existing folder") from None
+
+
 def _handler(command: str) -> Callable[[Sequence[str]], int]:
     import importlib
 
@@ -543,6 +556,7 @@ def _main(argv: Sequence[str] | None) -> int:
             print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
             return EXIT_ERROR
         command, rest = (argv[0], argv[1:]) if argv[0] in COMMANDS else ("check", argv)
+        _check_working_folder()
         return _handler(command)(rest)
     except KeyboardInterrupt:
         print(file=sys.stderr)

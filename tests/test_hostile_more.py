@@ -337,3 +337,13 @@ def test_a_thousand_unused_suppressions_cost_little_in_the_run_phase(tmp_path: P
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert proc.returncode == 0, proc.stderr
     assert (after.ru_utime - before.ru_utime) < 7.0  # about 1.3 s; 14 s before
+
+
+def test_a_deleted_working_folder_is_one_line(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    code = (f"import os, sys; os.chdir({str(gone)!r}); os.rmdir({str(gone)!r}); "
+            f"from mnnlint.cli import main; sys.exit(main([{str(CNN)!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "internal error" not in proc.stderr
+    assert proc.stderr.startswith("mnnlint: error: the working folder cannot be used")
