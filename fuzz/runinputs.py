@@ -76,10 +76,10 @@ def exclude_against_deep_names(project: Path, rng: random.Random) -> Made:
     """Star-heavy globs, within the per-glob limits, against a deep tree of 250-character names:
     a backtracking matcher spends seconds per path, and the walk has no time limit."""
     folder = project / "models"
-    for _ in range(14):
+    for _ in range(14):  # every folder on the way is matched against every glob
         folder = folder / ("a" * 250)
         folder.mkdir(exist_ok=True)
-        shutil.copy(FUSED, folder / ("a" * 240 + ".mnn"))
+    shutil.copy(FUSED, folder / ("a" * 240 + ".mnn"))
     stars = rng.choice(("*a*a*b{i}", "**/*a*/**/*a*b{i}", "*[!b]*a*c{i}"))
     globs = [stars.replace("{i}", str(i)) for i in range(30)]
     if rng.random() < 0.5:
