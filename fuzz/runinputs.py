@@ -24,6 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FUSED = REPO / "examples" / "transformer_fused.mnn"
+LLM = REPO / "tests" / "fixtures" / "models" / "llm"
 LIMIT = 20.0
 Made = tuple[list[str], dict[str, str]]  # extra args, extra environment
 
@@ -63,7 +64,44 @@ def config_hostile_values(project: Path, rng: random.Random) -> Made:
         "timeout-per-file = nan\n", "timeout-per-file = 1e-300\n", "mnn-version = \"99999999999999999999\"\n",
         "build-options = { MNN_CUDAA = true }\n", '"\\u001b[31m::error::x" = 1\n', "profile = \"\\u0000\"\n",
         "[rules.B001]\nx = 1\n", "[[suppress]]\nrule = \"B002\"\npath = \"x\"\nreason = \"r\"\nuntil = \"HEAD\"\n",
-        "target = [" + ", ".join(['"cuda"'] * 5000) + "]\n")))
+        "target = [" + ", ".join(['"cuda"'] * 5000) + "]\n", "a = " + "9" * 5000 + "\n",
+        "timeout-per-file = " + "9" * 4400 + "\n", "[rules]\nB001 = { x = " + "1" * 4301 + " }\n",
+        "exclude = [" + ", ".join(f'"x{i}*y*z"' for i in range(100_000)) + "]\n",
+        "[per-file-ignores]\n" + "".join(f'"x{i}*" = ["B"]\n' for i in range(60_000)),
+        "select = [" + ", ".join(['"B"'] * 600_000) + "]\n",
+        "".join(f'[profiles.p{i}]\ntarget = ["cuda", "opencl"]\nmnn-version = "all"\n' for i in range(20_000)))))
+
+
+def exclude_against_deep_names(project: Path, rng: random.Random) -> Made:
+    """Star-heavy globs, within the per-glob limits, against a deep tree of 250-character names:
+    a backtracking matcher spends seconds per path, and the walk has no time limit."""
+    folder = project / "models"
+    for _ in range(14):  # every folder on the way is matched against every glob
+        folder = folder / ("a" * 250)
+        folder.mkdir(exist_ok=True)
+    shutil.copy(FUSED, folder / ("a" * 240 + ".mnn"))
+    stars = rng.choice(("*a*a*b{i}", "**/*a*/**/*a*b{i}", "*[!b]*a*c{i}"))
+    globs = [stars.replace("{i}", str(i)) for i in range(30)]
+    if rng.random() < 0.5:
+        return [arg for g in globs for arg in ("--exclude", g)], {}
+    return _config(project, "exclude = [" + ", ".join(f'"{g}"' for g in globs) + "]\n")
+
+
+def many_unused_suppressions(project: Path, rng: random.Random) -> Made:
+    """1,000 suppressions that hide nothing, over 6 models checked on every release: the run
+    phase (M001) that reports them has no time limit (it took 25 s here)."""
+    for i in range(5):
+        shutil.copy(FUSED, project / "models" / f"copy{i}.mnn")
+    (project / "mnnlint.toml").write_text("".join(
+        f'[[suppress]]\nrule = "B002"\npath = "**/x{i}/*.mnn"\nreason = "r"\n' for i in range(1000)))
+    return ["--mnn-version", "all", "-t", rng.choice(("cuda,opencl", "cpu,opencl"))], {}
+
+
+def foreign_pyproject(project: Path, rng: random.Random) -> Made:
+    """A pyproject.toml that is not mnnlint's (no [tool.mnnlint]) is skipped, however hostile."""
+    body = rng.choice(("[tool.x]\na = " + "9" * 5000 + "\n", "a = " + "[" * 100_000 + "\n", "\x00\xff"))
+    (project / "pyproject.toml").write_text(body, encoding="utf-8", errors="surrogateescape")
+    return [], {}
 
 
 def baseline_hostile(project: Path, rng: random.Random) -> Made:
@@ -95,6 +133,36 @@ def output_over_input(project: Path, rng: random.Random) -> Made:
     return [flag, target], {}
 
 
+def output_through_link(project: Path, rng: random.Random) -> Made:
+    """An output path that is a symbolic link to a model not yet written, or to a side file."""
+    flag = rng.choice(("-o", "--write-baseline", "--html", "--graph"))
+    link = project / f"out{rng.randrange(1000)}.txt"
+    target = rng.choice((project / "models" / "new.mnn", project / "models" / "m.mnn.weight"))
+    if not link.is_symlink():
+        link.symlink_to(target)
+    return [flag, link.name], {}
+
+
+def output_over_side_file(project: Path, rng: random.Random) -> Made:
+    """-o over a file the run read but did not name: an LLM export's configs or weights."""
+    export = project / "models" / "export"
+    if not export.exists():
+        shutil.copytree(LLM, export)
+        (export / "llm.mnn.weight").rename(export / "weights.bin")
+        config = (export / "config.json").read_text().replace("llm.mnn.weight", "weights.bin")
+        (export / "config.json").write_text(config)
+    target = rng.choice(("config.json", "llm_config.json", "weights.bin"))
+    return [rng.choice(("-o", "--html", "--write-baseline")), f"models/export/{target}"], {}
+
+
+def step_summary_over_input(project: Path, rng: random.Random) -> Made:
+    """GITHUB_STEP_SUMMARY naming a model or the config: appending to it changes an input."""
+    if not (project / "mnnlint.toml").exists():
+        (project / "mnnlint.toml").write_text('target = "cuda"\n')
+    name = rng.choice(("models/m.mnn", "mnnlint.toml"))
+    return ["--format", "github"], {"GITHUB_STEP_SUMMARY": str(project / name)}
+
+
 def step_summary_hostile(project: Path, rng: random.Random) -> Made:
     path = project / "summary"
     if rng.random() < 0.5:
@@ -116,7 +184,10 @@ def flag_hostile(project: Path, rng: random.Random) -> Made:
 
 CLASSES: dict[str, Callable[[Path, random.Random], Made]] = {
     f.__name__: f for f in (config_deep, config_bad_glob, config_not_a_file, config_hostile_values,
-                            baseline_hostile, output_over_input, step_summary_hostile, flag_hostile)
+                            exclude_against_deep_names, many_unused_suppressions, foreign_pyproject,
+                            baseline_hostile, output_over_input,
+                            output_through_link, output_over_side_file, step_summary_over_input, step_summary_hostile,
+                            flag_hostile)
 }
 
 
@@ -164,8 +235,9 @@ def problems(root: Path, names: list[str], rng: random.Random) -> list[str]:
     changed = [k for k, v in before.items() if after.get(k) != v and not k.startswith("out")]
     if changed:
         found.append(f"{names}: inputs changed: {changed}")
-    if (project / "models" / "new.mnn").exists():
-        found.append(f"{names}: wrote a .mnn file")
+    for made in ("new.mnn", "m.mnn.weight"):
+        if (project / "models" / made).exists():
+            found.append(f"{names}: wrote {made}")
     return found
 
 

@@ -77,6 +77,12 @@ def wrong_type(folder: Path, rng: random.Random) -> None:
     _json(folder, "config.json", json.dumps({"llm_model": value}))
 
 
+def lone_surrogate(folder: Path, rng: random.Random) -> None:
+    """JSON can spell a lone surrogate (\\ud800) that no file name can hold."""
+    key = rng.choice(("llm_model", "base_dir", "llm_weight"))
+    _json(folder, "config.json", '{"llm_model": "llm.mnn", "' + key + '": "\\ud800x"}')
+
+
 def not_utf8(folder: Path, rng: random.Random) -> None:
     (folder / "config.json").write_bytes(b'{"llm_model": "\xff\xfe"}')
 
@@ -90,6 +96,7 @@ CLASSES: dict[str, Callable[[Path, random.Random], None]] = {
     "symlink escaping the folder": symlink_escape,
     "path of the wrong type": wrong_type,
     "not UTF-8": not_utf8,
+    "lone surrogate in a path": lone_surrogate,
 }
 
 

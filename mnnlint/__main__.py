@@ -1,8 +1,5 @@
 import sys
 
-try:
-    from .cli import main
-except KeyboardInterrupt:  # Ctrl-C while starting: the same quiet exit as later
-    sys.exit(130)
+from ._console import main  # handles a Ctrl-C while the CLI loads
 
 sys.exit(main())

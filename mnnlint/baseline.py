@@ -63,7 +63,11 @@ def write_baseline(path: Path, diagnostics: Iterable[Diagnostic], tool_version: 
     from .sidefiles import write_text
 
     try:
-        write_text(path, json.dumps(data, indent=2) + "\n", "baseline", regular_only=True)
+        # ensure_ascii keeps a name that is not UTF-8 as its surrogate escape, so the key reads back the
+        # same; `##[` (a workflow command anywhere in a line, should the file be shown in a CI log) can
+        # only occur inside a string, where `\u0023` means the same `#`.
+        text = json.dumps(data, indent=2).replace("##[", "#\\u0023[")
+        write_text(path, text + "\n", "baseline", regular_only=True)
     except UsageError as err:
         raise BaselineError(str(err)) from None
     return sum(counts.values())

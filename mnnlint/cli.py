@@ -16,6 +16,7 @@ it writes and the exit code; the run itself is built by `run.prepare`, as for
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,18 @@ MAX_STEP_SUMMARY = 1 << 20  # GitHub refuses job summaries over 1 MiB
 HUMAN_FORMATS = ("text", "concise")  # formats that print input errors as lines
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its messages made safe: an error quotes what the user typed, and a file
+    named `--x\\n::error::…` that a shell glob passed is a workflow command if printed raw."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            from .report.escape import line, text
+
+            message = "\n".join(line(part) for part in text(message, keep_newlines=True).split("\n"))
+        super()._print_message(message, file)
+
+
 def _list(values: Sequence[str] | None) -> list[str]:
     """Flags given several times or comma-separated, flattened."""
     return [v.strip() for value in values or () for v in value.split(",") if v.strip()]
@@ -71,7 +84,7 @@ def check_parser() -> argparse.ArgumentParser:
     from .report import FORMATS
     from .settings import FAIL_ON
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mnnlint", description="Find the ops of MNN models that the target backend will not run.",
         epilog="Other commands: " + " | ".join(f"mnnlint {c}" for c in COMMANDS if c != "check"))
     _common(parser, paths_required=False)
@@ -171,10 +184,9 @@ def check_main(argv: Sequence[str]) -> int:
                   discover=not args.isolated, config_profiles=_list(args.config_profile),
                   env_format=os.environ.get("MNNLINT_OUTPUT_FORMAT", "").strip() or None)
     if args.show_settings:
-        import json
+        from .report.escape import json_dumps
 
-        json.dump(run.show_settings(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_dumps(run.show_settings(), indent=2) + "\n")  # config values: no raw `##[`
         return EXIT_OK
     output_format = run.settings.output_format
     if args.verbose and (output_format != "text" or args.output_file):
@@ -195,14 +207,15 @@ def check_main(argv: Sequence[str]) -> int:
         from .baseline import read_baseline
 
         baseline = read_baseline(Path(args.baseline))
-    result = _execute(run, args, output_format)
-    return _finish(run, result, args, render, baseline, named)
+    read: list[str] = []  # side files opened while walking: no output goes over them either
+    result = _execute(run, args, output_format, read)
+    return _finish(run, result, args, render, baseline, [*named, *read])
 
 
-def _execute(run: Run, args: argparse.Namespace, output_format: str) -> RunResult:
+def _execute(run: Run, args: argparse.Namespace, output_format: str, read: list[str]) -> RunResult:
     """Check the models. Every report carries the input errors; each is also one line on
     stderr, as it happens, unless the report itself is going to this terminal."""
-    sources: Any = run.sources(args.paths)
+    sources: Any = run.sources(args.paths, read)
     if output_format == "text" and args.output_file is None and not args.quiet:
         from .report.progress import with_progress
 
@@ -227,7 +240,7 @@ def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Calla
 
     if result.sources == 0:
         _warn(f"no MNN models (*.mnn files or LLM export folders) found in {', '.join(args.paths)}")
-    inputs = [*named, *(c.file for c in result.checked), *(e.path for e in result.input_errors)]
+    inputs = [*named, *result.inputs()]
     shown = result.diagnostics
     if args.write_baseline:
         from .baseline import write_baseline
@@ -266,18 +279,21 @@ def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Calla
         from .placement.view import pictures
         from .sidefiles import refuse_overwrite, write_text
 
-        for path, picture, what in pictures(args.html, args.graph, shown, info):
+        seconds = run.settings.timeout_per_file or None
+        skipped = lambda err: _warn(f"no picture of {err}")  # noqa: E731
+        for path, picture, what in pictures(args.html, args.graph, shown, info, seconds, skipped):
             refuse_overwrite(path, inputs, what)
             write_text(path, picture, what, create_folder=True)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if run.settings.output_format == "github" and summary_file and not args.statistics:
         from .report.github import step_summary
-        from .sidefiles import write_text
+        from .sidefiles import refuse_overwrite, write_text
 
         text = step_summary(shown, info)
         if len(text.encode("utf-8", "surrogateescape")) > MAX_STEP_SUMMARY:
             text = text[: MAX_STEP_SUMMARY // 4] + "\n\n(truncated: the job summary is limited to 1 MiB)\n"
         try:
+            refuse_overwrite(summary_file, inputs, "job summary")  # appending changes an input too
             write_text(summary_file, text, "job summary", append=True, regular_only=True)
         except UsageError as err:  # the report is out; the summary is a courtesy, the verdict stands
             _warn(f"$GITHUB_STEP_SUMMARY {err}")
@@ -301,7 +317,7 @@ def _run_info(run: Run, result: RunResult, args: argparse.Namespace, shown: Sequ
 
 
 def inspect_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="mnnlint inspect", description="Describe what is inside MNN models.")
+    parser = Parser(prog="mnnlint inspect", description="Describe what is inside MNN models.")
     _common(parser)
     parser.add_argument("--output-format", "--format", dest="output_format", choices=_document_formats(),
                         default="text", help="how to print the result (default: text)")
@@ -360,7 +376,7 @@ def _document(command: str, fmt: str, data: object) -> None:
 
 
 def rule_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="mnnlint rule", description="Show a rule's documentation.")
+    parser = Parser(prog="mnnlint rule", description="Show a rule's documentation.")
     parser.add_argument("code", nargs="?", help="rule code, e.g. B002")
     parser.add_argument("--all", action="store_true", help="every rule")
     parser.add_argument("--output-format", "--format", dest="output_format", choices=_document_formats(),
@@ -383,7 +399,7 @@ def rule_main(argv: Sequence[str]) -> int:
 
 
 def targets_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="mnnlint targets", description="Backends and releases in the tables.")
+    parser = Parser(prog="mnnlint targets", description="Backends and releases in the tables.")
     parser.add_argument("--backend", default=None, help="list the op types of one backend")
     parser.add_argument("--mnn-version", default="latest", help=_help("mnn-version"))
     parser.add_argument("--profile", default="default", help=_help("profile"))
@@ -424,14 +440,86 @@ def _note(message: str) -> None:
 
 def _silence_stdout() -> None:
     """After EPIPE: send what is left to /dev/null, so the exit flush cannot fail again."""
+    _silence(sys.stdout)
+
+
+def _silence(stream: Any) -> None:
     import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         pass
+
+
+class _Guarded:
+    """stdout or stderr, where a reader that left (EPIPE: `| head`, `2>&1 | head`) silences the
+    stream instead of raising: the run goes on to its real exit code, findings or input errors.
+
+    A BrokenPipeError escaping to `main` could only be answered with a guess; this way every
+    command, on whichever stream and in whichever phase the pipe breaks, keeps its verdict.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        import contextlib
+        import os
+
+        # None: the descriptor was closed before start (`>&-`); as good as a reader that left
+        self._stream = stream if stream is not None else open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        # A stream that is not UTF-8 (PYTHONIOENCODING=ascii, a latin-1 console) shows what it cannot
+        # encode as \uXXXX: the report's `·` and `→`, or a name, were an internal error.
+        self._errors = getattr(self._stream, "errors", None)
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            self._stream.reconfigure(errors="backslashreplace")
+
+    def restore(self) -> None:
+        """The stream's own error handler again, for a caller that runs `main` in its process."""
+        import contextlib
+
+        with contextlib.suppress(AttributeError, ValueError, OSError, TypeError):
+            self._stream.reconfigure(errors=self._errors)
+
+    def _broken(self) -> None:
+        import contextlib
+
+        _silence(self._stream)
+        with contextlib.suppress(OSError, ValueError):  # what the text layer still buffers goes to /dev/null
+            self._stream.flush()
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            self._broken()
+            return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for chunk in lines:
+            self.write(chunk)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._broken()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _check_working_folder() -> None:
+    """Relative paths, config discovery and report paths all start from the working folder."""
+    import os
+
+    try:
+        os.getcwd()
+    except OSError as err:
+        from .errors import UsageError
+
+        raise UsageError(f"the working folder cannot be used ({err.strerror or err}: deleted while the "
+                         "shell was in it?); run mnnlint from an existing folder") from None
 
 
 def _handler(command: str) -> Callable[[Sequence[str]], int]:
@@ -442,6 +530,23 @@ def _handler(command: str) -> Callable[[Sequence[str]], int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr
+    guarded = _Guarded(sys.stdout), _Guarded(sys.stderr)
+    sys.stdout, sys.stderr = guarded  # type: ignore[assignment]
+    try:
+        import contextlib
+
+        code = _main(argv)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()  # before the interpreter's own flush at exit, which cannot be guarded
+        return code
+    finally:
+        sys.stdout, sys.stderr = streams
+        for stream in guarded:
+            stream.restore()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         if argv[:1] in (["--version"], ["-V"]):
@@ -451,13 +556,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
             return EXIT_ERROR
         command, rest = (argv[0], argv[1:]) if argv[0] in COMMANDS else ("check", argv)
+        _check_working_folder()
         return _handler(command)(rest)
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
+    except BrokenPipeError:  # not through the guarded streams: the verdict is unknown, so not "clean"
         _silence_stdout()
-        return EXIT_OK
+        return EXIT_ERROR
     except Exception as err:  # a bug of ours must still be one line, not a traceback
         from .errors import MnnlintError
 

@@ -26,6 +26,7 @@ from .settings import PROFILE_KEYS, RUN_KEYS, Context, Layer, Source
 CONFIG_FILES = (".mnnlint.toml", "mnnlint.toml", "pyproject.toml")  # precedence within one folder
 MAX_CONFIG_BYTES = 4 << 20
 MAX_DEPTH = 32  # tables and arrays nested deeper than any mnnlint setting needs
+MAX_PROFILES = 100  # every model is checked once per profile: 20,000 profiles took 2 s before the first model
 
 __all__ = ["CONFIG_FILES", "Config", "ConfigError", "find_config", "load_config", "parse_config"]
 
@@ -84,6 +85,8 @@ def _toml(path: Path, text: str | None = None) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    except ValueError:  # an integer past Python's digit limit (int_max_str_digits), raised by int()
+        raise ConfigError(f"{path}: holds a number thousands of digits long; not an mnnlint config") from None
     if _depth(data) > MAX_DEPTH:
         raise ConfigError(f"{path}: tables or arrays nested more than {MAX_DEPTH} levels deep")
     return data
@@ -125,6 +128,9 @@ def _parse(data: dict[str, Any], path: Path, ctx: Context) -> Config:
     raw_profiles = data.get("profiles", {})
     if not isinstance(raw_profiles, dict):
         raise Source(label, where).error("profiles", "must be a table of named profiles")
+    if len(raw_profiles) > MAX_PROFILES:
+        raise Source(label, where).error("profiles", f"holds {len(raw_profiles)} profiles; at most {MAX_PROFILES} "
+                                                     "are read")
     profiles = {}
     for name, table in raw_profiles.items():
         here = f"[{'tool.mnnlint.' if where.startswith('[') else ''}profiles.{name}]"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -175,14 +174,15 @@ def render_text(diff: DiffResult, out: TextIO) -> None:
 def render_json(diff: DiffResult, out: TextIO) -> None:
     from . import __version__
     from .report.common import diagnostic_dict
+    from .report.escape import json_dumps
 
-    json.dump({
+    out.write(json_dumps({  # names made encodable, no raw `##[` or C1 control for a CI log
         "version": __version__, "old": diff.old_file, "new": diff.new_file, "failed": diff.failed,
         "new_findings": [diagnostic_dict(d) for d in diff.new],
         "gone_findings": [diagnostic_dict(d) for d in diff.gone],
         "failing": [diagnostic_dict(d) for d in diff.failing_new],
         "placement": [c.as_dict() for c in diff.placement],
-    }, out, indent=2)
+    }, indent=2))
     out.write("\n")
 
 
@@ -223,13 +223,16 @@ def diff_main(argv: Sequence[str]) -> int:
     run = prepare(flags=_flags(args), flag_names=FLAGS, config=Path(args.config) if args.config else None,
                   discover=not args.isolated, config_profiles=_list(args.config_profile),
                   env_format=os.environ.get("MNNLINT_OUTPUT_FORMAT", "").strip() or None)
-    if args.output_file:
-        from .sidefiles import refuse_overwrite
+    from .sidefiles import refuse_overwrite
 
-        refuse_overwrite(args.output_file, args.paths, "report")
-    old, new = (run.execute(run.sources([path]), _error) for path in args.paths)
+    named = [*args.paths, *([str(run.config.path)] if run.config.path else [])]
+    if args.output_file:
+        refuse_overwrite(args.output_file, named, "report")
+    read: list[str] = []
+    old, new = (run.execute(run.sources([path], read), _error) for path in args.paths)
     if old.input_errors or new.input_errors:
         return EXIT_ERROR
+    inputs = [*named, *read, *old.inputs(), *new.inputs()]
     for path, result in zip(args.paths, (old, new), strict=True):
         if result.models != 1:
             raise InputError(path, f"holds {result.models} models; diff compares one model file (or LLM export "
@@ -247,7 +250,7 @@ def diff_main(argv: Sequence[str]) -> int:
         info = RunInfo(version=__version__, checked=new.checked, models=new.models, rules=run.rules)
         renderer(output_format)(diff.new, info, out)
         if output_format == "github":
-            _step_summary(diff)
+            _step_summary(diff, inputs)
             for change in diff.placement:
                 if change.worse:
                     out.write(f"::error title=mnnlint diff ({change.target} {change.release})::placement "
@@ -255,17 +258,24 @@ def diff_main(argv: Sequence[str]) -> int:
     if args.output_file:
         from .sidefiles import write_text
 
+        refuse_overwrite(args.output_file, inputs, "report")
         write_text(args.output_file, out.getvalue(), "report", create_folder=True)
     else:
         sys.stdout.write(out.getvalue())
     return EXIT_FAIL if diff.failed else EXIT_OK
 
 
-def _step_summary(diff: DiffResult) -> None:
-    """The text comparison in the job summary, when the runner names one (GITHUB_STEP_SUMMARY)."""
+def _step_summary(diff: DiffResult, inputs: Sequence[str]) -> None:
+    """The text comparison in the job summary, when the runner names one (GITHUB_STEP_SUMMARY).
+
+    As for `mnnlint check`, a summary that cannot be written (a FIFO, a folder, one of the
+    run's inputs) is a warning: the report and the verdict stand.
+    """
     import os
 
-    from .sidefiles import write_text
+    from .cli import _warn
+    from .errors import UsageError
+    from .sidefiles import refuse_overwrite, write_text
 
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
@@ -273,7 +283,12 @@ def _step_summary(diff: DiffResult) -> None:
     text = io.StringIO()
     render_text(diff, text)
     body = text.getvalue().replace("`", "'")  # names cannot close the code block
-    write_text(path, f"## mnnlint diff\n\n```text\n{body}```\n", "job summary", append=True, regular_only=True)
+    try:
+        refuse_overwrite(path, inputs, "job summary")
+        write_text(path, f"## mnnlint diff\n\n```text\n{body}```\n", "job summary", append=True,
+                   regular_only=True)
+    except UsageError as err:
+        _warn(f"$GITHUB_STEP_SUMMARY {err}")
 
 
 def _count(text: str) -> int:

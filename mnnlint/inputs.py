@@ -36,26 +36,29 @@ class ModelSource:
 
 
 def expand(paths: Sequence[str], exclude: Sequence[Glob | str] = (),
-           root: Path | None = None) -> Iterator[ModelSource | InputError]:
+           root: Path | None = None, read: list[str] | None = None) -> Iterator[ModelSource | InputError]:
     """Model sources in the order named; an unreadable path yields its InputError.
 
     `exclude` globs (see globs.py) are matched relative to `root` (default: the working folder).
+    Every side file opened on the way (the LLM configs of the folders walked, export or not)
+    is appended to `read`, so that no output is then written over one of them.
     """
     from .globs import Glob
 
     excluded = _Excluded(tuple(g if isinstance(g, Glob) else Glob(g) for g in exclude), root or Path.cwd())
+    seen = read if read is not None else []
     for raw in paths:
         path = Path(raw)
         if _probe(path.is_dir):
-            yield from _walk(path, excluded)
+            yield from _walk(path, excluded, seen)
         elif _probe(path.exists) or _probe(path.is_symlink):
             yield ModelSource(str(path))
         else:  # or a parent folder that may not be searched: the reader names which
             yield ModelSource(str(path)) if _probe(path.parent.exists) else InputError(raw, "no such file or directory")
 
 
-def _walk(root: Path, exclude: _Excluded) -> Iterator[ModelSource | InputError]:
-    llm = _llm_source(root)
+def _walk(root: Path, exclude: _Excluded, read: list[str]) -> Iterator[ModelSource | InputError]:
+    llm = _llm_source(root, read)
     if isinstance(llm, ModelSource):
         yield llm
         return
@@ -71,7 +74,7 @@ def _walk(root: Path, exclude: _Excluded) -> Iterator[ModelSource | InputError]:
             sub = here / d
             if exclude(sub, folder=True):
                 continue
-            found = _llm_source(sub)
+            found = _llm_source(sub, read)
             if found is not None:
                 yield found
             if not isinstance(found, ModelSource):  # not an export, or its config is unreadable
@@ -152,6 +155,10 @@ def _inside(folder: Path, config: Path, *parts: object) -> Path:
             raise InputError(str(config), f"LLM config path {part!r:.80} is not a string")
         if "\0" in part:
             raise InputError(str(config), "LLM config path holds a NUL byte")
+        try:
+            os.fsencode(part)
+        except UnicodeEncodeError:  # a lone surrogate such as "\ud800": no file system can name it
+            raise InputError(str(config), f"LLM config path {part!r:.200} is not a valid file name") from None
         if os.path.isabs(part):
             raise InputError(str(config), f"LLM config path {part!r:.200} is absolute; "
                                           "it must stay inside the export folder")
@@ -168,11 +175,12 @@ def _inside(folder: Path, config: Path, *parts: object) -> Path:
     return path
 
 
-def _llm_source(folder: Path) -> ModelSource | InputError | None:
+def _llm_source(folder: Path, read: list[str]) -> ModelSource | InputError | None:
     """The model of an LLM export folder, or None when `folder` is not one."""
     configs = [folder / name for name in LLM_CONFIG_FILES if _probe((folder / name).is_file)]
     if not configs:
         return None
+    read.extend(str(c) for c in configs)
     values: dict[str, object] = {}
     origin: dict[str, Path] = {}  # which file set each key, for the error message
     try:

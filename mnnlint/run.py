@@ -43,9 +43,24 @@ class RunResult:
     input_errors: list[InputError] = field(default_factory=list)
     models: int = 0
     sources: int = 0  # paths found to check, readable or not
+    side_files: list[str] = field(default_factory=list)  # weight files and LLM configs the models named
+
+    def inputs(self) -> list[str]:
+        """Every file this run read or looked at: no output may be written over one of them."""
+        return [*(c.file for c in self.checked), *(e.path for e in self.input_errors), *self.side_files]
 
     def failing(self, diagnostics: Iterable[Diagnostic]) -> bool:
         return any(int(d.severity) >= self.threshold.get(d, 3) for d in diagnostics)
+
+
+def _side_files(source: ModelSource) -> list[str]:
+    """The weight file MNN would read beside the model (also for LLM exports whose graph needs none)."""
+    from .inputs import weight_file_for
+
+    try:
+        return [weight_file_for(source.path, source.llm)]
+    except InputError:
+        return []
 
 
 def default_targets(model: Model) -> list[str]:
@@ -77,10 +92,12 @@ class Run:
     def rules(self) -> list[type]:
         return sorted({r for p in self.profiles for r in p.rules}, key=lambda r: r.code)
 
-    def sources(self, paths: Sequence[str | os.PathLike[str]]) -> Iterator[ModelSource | InputError]:
+    def sources(self, paths: Sequence[str | os.PathLike[str]],
+                read: list[str] | None = None) -> Iterator[ModelSource | InputError]:
+        """The models under `paths`; side files opened on the way are appended to `read`."""
         from .inputs import expand
 
-        return expand([os.fspath(p) for p in paths], self.settings.exclude, self.config.root)
+        return expand([os.fspath(p) for p in paths], self.settings.exclude, self.config.root, read)
 
     def execute(self, sources: Iterable[ModelSource | InputError],
                 on_input_error: Callable[[InputError], None] = lambda err: None) -> RunResult:
@@ -107,6 +124,7 @@ class Run:
                 result.input_errors.append(err)
                 continue
             result.models += 1
+            result.side_files += _side_files(source)
             for d, threshold in found:
                 result.threshold[d] = min(result.threshold.get(d, 99), threshold)
             checked.update((c, None) for c in combos)

@@ -57,10 +57,18 @@ def read_text(path: Path | str, limit: int, what: str) -> str:
         raise UsageError(f"{path}: cannot read {what}: not UTF-8 ({err.reason} at byte {err.start})") from None
 
 
+def _protected(name: str) -> bool:
+    return name.lower().endswith(PROTECTED_SUFFIXES)
+
+
 def refuse_overwrite(path: Path | str, inputs: Iterable[Path | str], what: str) -> None:
-    """UsageError if writing `path` would replace a model or one of `inputs`."""
+    """UsageError if writing `path` would replace a model or one of `inputs`.
+
+    Both the name given and the file it leads to count: a symbolic link named `out.txt`
+    that points at `models/new.mnn` (even before that file exists) would create a model.
+    """
     target = Path(path)
-    if target.suffix.lower() in PROTECTED_SUFFIXES or target.name.lower().endswith(PROTECTED_SUFFIXES):
+    if _protected(target.name):
         raise UsageError(f"{path}: refusing to write the {what} over a model file ({target.suffix})")
     real = os.path.realpath(target)
     for given in inputs:
@@ -70,6 +78,8 @@ def refuse_overwrite(path: Path | str, inputs: Iterable[Path | str], what: str) 
             same = False
         if same:
             raise UsageError(f"{path}: refusing to write the {what} over an input of this run ({given})")
+    if _protected(os.path.basename(real)):
+        raise UsageError(f"{path}: refusing to write the {what} over a model file (it leads to {real})")
 
 
 def write_text(path: Path | str, text: str, what: str, append: bool = False, regular_only: bool = False,

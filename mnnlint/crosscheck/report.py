@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
+from ..report.escape import json_dumps, line
+from ..report.escape import text as _escaped
 from .compare import Comparison
 from .runtime import Runtime
 
 
 def _safe(text: str) -> str:
-    """Names come from the model file: no control characters reach the terminal."""
-    return "".join(c if c.isprintable() else "?" for c in text)
+    """Names come from the model file: no control character, line break or `##[` reaches the
+    terminal or a CI log (report.escape.text); each whole line also passes `escape.line`."""
+    return _escaped(text)
 
 
 def _runtime_cell(c: Comparison) -> str:
@@ -67,10 +69,10 @@ def text(rows: Sequence[Comparison], runtime: Runtime, errors: Sequence[str]) ->
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(r[:3], widths, strict=False)) + "  " + r[3] for r in table]
     agree = sum(c.agrees for c in rows)
     lines.append(f"{agree} of {len(rows)} models agree" + (f"; {len(errors)} not checked" if errors else ""))
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return "\n".join(line(row.rstrip()) for row in lines) + "\n"
 
 
 def as_json(rows: Sequence[Comparison], runtime: Runtime, errors: Sequence[str]) -> str:
-    return json.dumps({"runtime": runtime.to_json(), "models": [c.to_json() for c in rows],
+    return json_dumps({"runtime": runtime.to_json(), "models": [c.to_json() for c in rows],
                        "errors": list(errors),
                        "summary": {"models": len(rows), "agree": sum(c.agrees for c in rows)}}, indent=2) + "\n"

@@ -13,7 +13,7 @@ layout library is needed, and it runs in time linear in the edges.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,10 +24,12 @@ from .shapes import tensor_sizes
 
 if TYPE_CHECKING:
     from ..diagnostics import Diagnostic
+    from ..errors import InputError
     from ..report import Checked, RunInfo
 
 SMALL_GRAPH = 200  # counted ops up to which every per-inference op is drawn
 SMALL_LOAD = 60  # counted ops up to which ops computed at load are drawn too
+MAX_DRAWN_NODES = 5000  # a view with more nodes (ops off the target, each its own) is summarised, not drawn
 
 
 @dataclass
@@ -56,6 +58,7 @@ class View:
     edges: list[Edge]
     collapsed_ops: int  # target ops folded into collapsed nodes
     hidden_load: int = 0  # ops computed at load left out of the drawing
+    omitted: int = 0  # nodes there were to draw when more than MAX_DRAWN_NODES: then none is drawn
 
 
 def build_view(ops: Sequence[Op], tensors: Sequence[Tensor], placement: GraphPlacement) -> View:
@@ -108,9 +111,11 @@ def build_view(ops: Sequence[Op], tensors: Sequence[Tensor], placement: GraphPla
         old = seen.get((a, b))
         if old is None or (is_crossing and not old.crossing):
             seen[(a, b)] = Edge(a, b, is_crossing, label)
-    _layout(list(nodes.values()), list(seen.values()))
     collapsed = sum(len(n.ops) for n in nodes.values() if n.place == "collapsed")
     hidden = 0 if show_load else sum(1 for p in places if p == LOAD)
+    if len(nodes) > MAX_DRAWN_NODES:  # no page or Graphviz run can lay out what a hostile file asks for
+        return View(placement.graph, [], [], collapsed, hidden, omitted=len(nodes))
+    _layout(list(nodes.values()), list(seen.values()))
     return View(placement.graph, list(nodes.values()), list(seen.values()), collapsed, hidden)
 
 
@@ -134,41 +139,57 @@ def _layout(nodes: list[Node], edges: list[Edge]) -> None:
 __all__ = ["CPU", "LOAD", "NOWHERE", "TARGET", "Edge", "Node", "View", "build_view"]
 
 
-def views_for(checked: Sequence[Checked]) -> dict[Checked, list[View]]:
+def views_for(checked: Sequence[Checked], seconds: float | None = None,
+              on_skip: Callable[[InputError], None] = lambda err: None) -> dict[Checked, list[View]]:
     """Views of every graph of every check with a placement; each model is read once more.
 
     The run keeps no model in memory, so the page reads each file again (graph only,
-    no weights). A file that cannot be read now gets no picture, only its findings.
+    no weights), under the same per-file time limit as the check. A file that cannot be
+    read now, that changed since it was checked (its ops no longer match the placement)
+    or that runs out of time gets no picture, only its findings; `on_skip` hears why.
     """
     from ..errors import InputError
+    from ..limits import time_limit
     from ..reader import read_model
 
-    models: dict[str, Model | None] = {}
-    out: dict[Checked, list[View]] = {}
+    by_file: dict[str, list[Checked]] = {}
     for c in checked:
-        if c.placement is None:
-            continue
-        if c.file not in models:
-            try:
-                models[c.file] = read_model(c.file)
-            except InputError:
-                models[c.file] = None
-        model = models[c.file]
-        if model is None:
-            continue
-        views = [build_view(model.ops, model.tensors, c.placement.main)]
-        for sub in c.placement.subgraphs:
-            graph = model.subgraphs.get(sub.graph)
-            if graph is not None:
-                views.append(build_view(graph.ops, graph.tensors, sub))
-        out[c] = views
+        if c.placement is not None:
+            by_file.setdefault(c.file, []).append(c)
+    out: dict[Checked, list[View]] = {}
+    for file, checks in by_file.items():
+        try:
+            with time_limit(seconds, file):
+                model = read_model(file)
+                for c in checks:
+                    out[c] = _views(model, c)
+        except InputError as err:
+            for c in checks:
+                out.pop(c, None)
+            on_skip(err)
     return out
 
 
-def pictures(html: str | None, graph: str | None, diagnostics: Sequence[Diagnostic], run: RunInfo
+def _views(model: Model, c: Checked) -> list[View]:
+    from ..errors import InputError
+
+    assert c.placement is not None
+    graphs = [(model.ops, model.tensors, c.placement.main)]
+    for sub in c.placement.subgraphs:
+        graph = model.subgraphs.get(sub.graph)
+        if graph is not None:
+            graphs.append((graph.ops, graph.tensors, sub))
+    for ops, _, placement in graphs:
+        if len(ops) != len(placement.places):
+            raise InputError(model.path, "changed since it was checked; no picture of it")
+    return [build_view(ops, tensors, placement) for ops, tensors, placement in graphs]
+
+
+def pictures(html: str | None, graph: str | None, diagnostics: Sequence[Diagnostic], run: RunInfo,
+             seconds: float | None = None, on_skip: Callable[[InputError], None] = lambda err: None
              ) -> list[tuple[str, str, str]]:
     """(path, text, what) for `--html FILE` (the page) and `--graph FILE.dot|.svg`, from one set of views."""
-    views = views_for(run.checked)
+    views = views_for(run.checked, seconds, on_skip)
     out = []
     if html:
         import io

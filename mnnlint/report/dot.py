@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from . import Checked
 
 FILL = {"target": "#dafbe1", "cpu": "#ffb4a9", "load": "#eaeef2", "nowhere": "#1b1f24", "collapsed": "#aceebb"}
-DOT_SECONDS = 60
+DOT_SECONDS = 10  # Graphviz's layout is superlinear: a bound, so that a hostile graph cannot stall the run
 
 
 class GraphvizMissing(UsageError):
@@ -26,8 +26,9 @@ class GraphvizMissing(UsageError):
 
 
 def quote(*lines: str) -> str:
-    """A DOT string of one or more lines; control characters become spaces."""
-    parts = ["".join(ch if ch.isprintable() else " " for ch in text) for text in lines]
+    """A DOT string of one or more lines; control characters become spaces, and `##[` (a workflow
+    command anywhere in a line of a CI log that shows the file or its SVG) is broken up."""
+    parts = ["".join(ch if ch.isprintable() else " " for ch in text).replace("##[", "#\\x23[") for text in lines]
     return '"' + "\\n".join(p.replace("\\", "\\\\").replace('"', '\\"') for p in parts) + '"'
 
 
@@ -37,7 +38,11 @@ def to_dot(views: Mapping[Checked, Sequence[View]]) -> str:
         for m, view in enumerate(graphs):
             prefix = f"c{n}g{m}_"
             title = f"{check.file} on {check.target}, MNN {check.release}" + (f" / {view.graph}" if view.graph else "")
+            if view.omitted:
+                title += f" ({view.omitted} nodes: too many to draw)"
             lines.append(f"  subgraph cluster_{n}_{m} {{ label={quote(title)};")
+            if view.omitted:
+                lines.append(f"    {prefix}omitted [label={quote(f'{view.omitted} nodes not drawn')}];")
             for node in view.nodes:
                 color = "white" if node.place == "nowhere" else "black"
                 border = ", penwidth=3, color=\"#cf222e\"" if node.place == "cpu" else ""
@@ -59,7 +64,13 @@ def graph_text(path: str, views: Mapping[Checked, Sequence[View]]) -> str:
     dot = shutil.which("dot")
     if dot is None:
         raise GraphvizMissing("--graph FILE.svg needs Graphviz's `dot`; install graphviz or write FILE.dot")
-    proc = subprocess.run([dot, "-Tsvg"], input=text, text=True, capture_output=True, timeout=DOT_SECONDS)
+    try:
+        proc = subprocess.run([dot, "-Tsvg"], input=text, text=True, capture_output=True, timeout=DOT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise GraphvizMissing(f"Graphviz's dot did not lay the graph out within {DOT_SECONDS} s; "
+                              "write FILE.dot instead") from None
+    except OSError as err:
+        raise GraphvizMissing(f"Graphviz's dot could not be run: {err.strerror or err}") from None
     if proc.returncode != 0:
         raise GraphvizMissing(f"Graphviz's dot failed: {(proc.stderr.strip().splitlines() or [''])[-1]}")
     return proc.stdout

@@ -88,6 +88,10 @@ def _section(c: Checked, found: Sequence[Diagnostic], views: Sequence[View], out
             out.write(f'<div class="summary">subgraph {escape(view.graph)}</div>')
         if view.hidden_load:
             out.write(f'<div class="summary">{view.hidden_load} op(s) computed once at load are not drawn</div>')
+        if view.omitted:
+            out.write(f'<div class="summary">{view.omitted} nodes to draw: too many for one page; '
+                      "the placement summary above stands</div>")
+            continue
         out.write('<div class="graph">')
         _svg(view, out)
         out.write("</div>")
