@@ -9,7 +9,6 @@ are shown, and at what severity, is decided afterwards by policy; the engine nev
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -158,7 +157,7 @@ def place_groups(model: Model, target: str, all_ops: Sequence[Op], groups: Seque
     status = {id(op): g.verdict.status for g in groups for op in g.ops}
     key = (target == "cpu", tuple(status.get(id(op)) for op in all_ops))
     if key in memo:
-        return dataclasses.replace(memo[key], target=target)
+        return memo[key]._replace(target=target)
     where = {Status.FALLBACK: CPU, Status.UNRUNNABLE: NOWHERE}
 
     def runs_on(op: Op) -> str:

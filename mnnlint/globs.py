@@ -27,9 +27,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import UsageError
 
@@ -165,8 +165,7 @@ def _units(segment: str) -> list[str | None]:
     return units
 
 
-@dataclass(frozen=True)
-class _Name:
+class _Name(NamedTuple):
     """One folder or file name of a glob: fixed-length pieces, with a `*` between each two."""
 
     pieces: tuple[tuple[re.Pattern[str], int], ...]  # (regex of the piece, its length in characters)
@@ -207,8 +206,7 @@ class _Name:
         return True
 
 
-@dataclass(frozen=True)
-class _Matcher:
+class _Matcher(NamedTuple):
     """A normalised gitignore glob as runs of names ("blocks") separated by `**`."""
 
     everything: str | None  # pathspec's shortcuts: "." any path, "/" any path below the root's files

@@ -9,7 +9,6 @@ weights in Git LFS still want that). mnnlint only stats the weight file, never r
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import stat
 
@@ -36,5 +35,5 @@ def load(source: ModelSource) -> Model:
             problem = "is missing"
         except OSError as err:
             problem = f"cannot be examined: {err.strerror or err}"
-    return dataclasses.replace(model, weight_file=weight_file, weight_file_size=size,
+    return model._replace(weight_file=weight_file, weight_file_size=size,
                                weight_file_problem=problem, llm=source.llm)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -63,8 +62,7 @@ class Op(NamedTuple):
         return self.external[0] + sum(self.external[1:]) if self.external else 0
 
 
-@dataclass(frozen=True, slots=True)
-class Subgraph:
+class Subgraph(NamedTuple):
     """A graph an op runs (If, While, ...): ops and tensors indexed on their own, apart from the main graph."""
 
     name: str
@@ -75,8 +73,7 @@ class Subgraph:
     owners: tuple[tuple[str, int], ...] = ()  # (subgraph, op index) of ops that call it
 
 
-@dataclass(frozen=True, slots=True)
-class LLMConfig:
+class LLMConfig(NamedTuple):
     """The runtime settings of an LLM export folder (MNN's llm config files)."""
 
     path: str
@@ -86,8 +83,7 @@ class LLMConfig:
     values: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Model:
+class Model(NamedTuple):
     """One model file as rules see it, read once; weights are never part of it."""
 
     path: str

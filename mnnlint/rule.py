@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from .diagnostics import Diagnostic, OpRef, Severity
 from .model import Model, Op
@@ -96,8 +96,7 @@ class Rule:
         return body.split("\n## ", 1)[0].strip()
 
 
-@dataclass(frozen=True)
-class OpGroup:
+class OpGroup(NamedTuple):
     """Ops of one type that MNN handles alike on the checked backend, with that verdict.
 
     The engine groups a model's ops once per (target, release, build); a type splits
@@ -189,8 +188,7 @@ class RuleContext:
         )
 
 
-@dataclass(frozen=True)
-class SuppressionUse:
+class SuppressionUse(NamedTuple):
     """What policy saw of one suppression during the run."""
 
     suppression: Suppression

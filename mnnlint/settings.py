@@ -29,7 +29,8 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .diagnostics import Severity
 from .errors import ConfigError, MnnlintError
@@ -395,13 +396,12 @@ RUN_KEYS = frozenset({*(s.key for s in SETTINGS if s.scope == RUN), "profiles"})
 # --- layers --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where a layer's values come from, to name in errors: a file and table, or flags."""
 
     label: str  # "mnnlint.toml", "command line", "MNNLINT_OUTPUT_FORMAT"
     where: str = ""  # "top level", "[profiles.ios]"; "" for flags
-    flags: Mapping[str, str] = field(default_factory=dict)  # key -> flag, for the command line
+    flags: Mapping[str, str] = MappingProxyType({})  # key -> flag, for the command line
 
     def name(self, key: str) -> str:
         if self.where:

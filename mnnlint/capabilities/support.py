@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from . import Registration, ReleaseTable
@@ -85,23 +85,22 @@ class Emission(NamedTuple):
     inputs: int | None = None  # emitted only when the op has this many inputs (`when` is that test)
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """How MNN handles one op type on one backend and build, with what decided it, so a finding can say why."""
 
     status: Status
     via: Registration | None = None
     blocked: tuple[Registration, ...] = ()  # registrations whose build condition is not met
-    needs: Mapping[str, bool] = field(default_factory=dict)  # options that would satisfy one
+    needs: Mapping[str, bool] = MappingProxyType({})  # options that would satisfy one
     into: tuple[str, ...] = ()  # what the geometry layer rewrites it into
     missing_parts: tuple[str, ...] = ()  # commands the backend lacks (the op itself when not rewritten)
     assumed: tuple[str, ...] = ()  # platform macros taken as satisfied
     raw_to_backup: bool = False  # the backend's compiler hands the CPU the raw op, undecomposed
     shape_blocked: tuple[Registration, ...] = ()  # shape functions this build does not compile
-    shape_needs: Mapping[str, bool] = field(default_factory=dict)  # options that would compile one
+    shape_needs: Mapping[str, bool] = MappingProxyType({})  # options that would compile one
     cpu_lacks: tuple[str, ...] = ()  # commands the CPU backup has no creator for either
     at_load: bool = False  # a constant op: computed on the CPU at resize, not on the backend
-    cpu_needs: Mapping[str, bool] = field(default_factory=dict)  # options that would give the CPU one
+    cpu_needs: Mapping[str, bool] = MappingProxyType({})  # options that would give the CPU one
 
     @property
     def runs_on_backend(self) -> bool:

@@ -21,8 +21,7 @@ a 1,500-op model (see bench/bench_placement.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..graph import tensor_edges
 from ..model import MAIN_GRAPH, Model, Op, Tensor
@@ -40,8 +39,7 @@ PER_INFERENCE = (TARGET, CPU)
 YES_SHARE, MAYBE_SHARE, MAYBE_PARTITIONS = 0.75, 0.50, 3
 
 
-@dataclass(frozen=True, slots=True)
-class FallbackCost:
+class FallbackCost(NamedTuple):
     """One op type that runs on the CPU instead of the target, and what it costs."""
 
     op_type: str
@@ -54,8 +52,7 @@ class FallbackCost:
                 "crossing_bytes": self.crossing_bytes}
 
 
-@dataclass(frozen=True, slots=True)
-class GraphPlacement:
+class GraphPlacement(NamedTuple):
     """Placement of one graph: the main graph ("") or one control-flow subgraph."""
 
     graph: str
@@ -91,8 +88,7 @@ class GraphPlacement:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
+class Placement(NamedTuple):
     """Placement of a model on one target: its main graph and each subgraph."""
 
     target: str
