@@ -9,7 +9,6 @@ are shown, and at what severity, is decided afterwards by policy; the engine nev
 
 from __future__ import annotations
 
-import inspect
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,14 +63,8 @@ def assumed_profile(model: Model, table: ReleaseTable) -> str:
 
 def build_for(table: ReleaseTable, profile: str, overrides: Mapping[str, bool], target: str | None) -> dict[str, bool]:
     """CMake option values for `profile` + `overrides`, evaluated with the target's switch ON
-    when the tables know how (ReleaseTable.build(..., target=...))."""
-    if target is not None and table.has_backend(target) and _build_takes_target(table):
-        return table.build(profile, overrides, target=target)  # type: ignore[call-arg]
-    return table.build(profile, overrides)
-
-
-def _build_takes_target(table: ReleaseTable) -> bool:
-    return "target" in inspect.signature(table.build).parameters
+    when the release has that backend (ReleaseTable.build(..., target=...))."""
+    return table.build(profile, overrides, target=target if target is not None and table.has_backend(target) else None)
 
 
 def options_beyond_defaults(table: ReleaseTable, build: Mapping[str, bool], target: str | None) -> tuple[str, ...]:

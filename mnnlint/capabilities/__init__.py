@@ -96,6 +96,7 @@ class ReleaseTable:
 
     raw: Mapping[str, Any]
     verdicts: dict[tuple[object, ...], Any] = field(default_factory=dict, repr=False)  # support.decide memo
+    builds: dict[tuple[object, ...], dict[str, bool]] = field(default_factory=dict, repr=False)  # build() memo
 
     @property
     def release(self) -> str:
@@ -265,6 +266,12 @@ class ReleaseTable:
         replayed, so options that depend on them (MNN_QNN_ONLINE_FINALIZE on MNN_QNN,
         the transformer-fuse option on MNN_BUILD_LLM) follow.
         """
+        key = (profile, tuple(sorted(overrides.items())), target)
+        if key not in self.builds:  # a folder run asks the same few builds for every model
+            self.builds[key] = self._configure(profile, overrides, target)
+        return dict(self.builds[key])
+
+    def _configure(self, profile: str, overrides: Mapping[str, bool], target: str | None) -> dict[str, bool]:
         if profile not in self.profiles:
             raise TableError(f"unknown build profile {profile!r} for MNN {self.release}; "
                              f"choose from {', '.join(sorted(self.profiles))}")
