@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .errors import ConfigError, UsageError
 from .settings import PROFILE_KEYS, RUN_KEYS, Context, Layer, Source
@@ -31,14 +31,13 @@ MAX_PROFILES = 100  # every model is checked once per profile: 20,000 profiles t
 __all__ = ["CONFIG_FILES", "Config", "ConfigError", "find_config", "load_config", "parse_config"]
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """A parsed, validated config file (or the empty one when there is none)."""
 
     path: Path | None
     root: Path  # globs (exclude, per-file-ignores, suppress paths) are relative to this folder
-    top: Layer = field(default_factory=lambda: Layer(Source("command line")))
-    profiles: Mapping[str, Layer] = field(default_factory=dict)  # [profiles.NAME], each on its own
+    top: Layer = Layer(Source("command line"))
+    profiles: Mapping[str, Layer] = MappingProxyType({})  # [profiles.NAME], each on its own
 
     @property
     def label(self) -> str:

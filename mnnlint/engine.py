@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .capabilities import Capabilities, ReleaseTable
 from .capabilities.backends import expand_target
@@ -47,8 +47,7 @@ class CheckedEntry:
     placement: Placement | None = field(default=None, compare=False)  # None: the target has no op table
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     """One model's findings, before policy, and every (target, release) it was checked for."""
 
     diagnostics: list[Diagnostic]

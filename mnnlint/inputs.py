@@ -12,9 +12,8 @@ import json
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import InputError
 from .model import LLMConfig
@@ -27,8 +26,7 @@ LLM_MODEL_KEY, LLM_WEIGHT_KEY = "llm_model", "llm_weight"
 LLM_DEFAULT_MODEL, LLM_DEFAULT_WEIGHT = "llm.mnn", "llm.mnn.weight"
 
 
-@dataclass(frozen=True, slots=True)
-class ModelSource:
+class ModelSource(NamedTuple):
     """One model to lint: its file, and the LLM export config when it came from one."""
 
     path: str
@@ -100,8 +98,7 @@ def _folder_errors(errors: list[OSError], root: Path) -> Iterator[InputError]:
         yield InputError(str(err.filename or root), f"cannot read folder: {err.strerror or err}")
 
 
-@dataclass(frozen=True)
-class _Excluded:
+class _Excluded(NamedTuple):
     """The `exclude` globs of one run, anchored at its root, asked once per path the walk meets."""
 
     globs: tuple[Glob, ...]

@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from .errors import UsageError
 from .rule import Rule
@@ -35,8 +35,7 @@ class RegistryError(UsageError):
     """Two rules claim one code, or a plugin does not load: a usage error (exit 2)."""
 
 
-@dataclass(frozen=True)
-class Registry:
+class Registry(NamedTuple):
     """Every rule of this install, built-in and plugin, by code and alias; a code belongs to one rule."""
 
     rules: tuple[type[Rule], ...]

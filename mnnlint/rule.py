@@ -30,8 +30,7 @@ if TYPE_CHECKING:
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "How to fix")
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(NamedTuple):
     """A setting a rule accepts under `[tool.mnnlint.rules.CODE]`."""
 
     type: type

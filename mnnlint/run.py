@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .diagnostics import Diagnostic
 from .errors import ConfigError, InputError
@@ -77,8 +77,7 @@ def default_targets(model: Model) -> list[str]:
     return ["cpu"]
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """Everything a run needs, validated: the profiles to check, the run-wide settings, the policy."""
 
     config: Config
@@ -140,7 +139,7 @@ class Run:
 
         found, combos = [], []
         for profile in self.profiles:
-            plan = profile if profile.targets else replace(profile, targets=tuple(default_targets(model)))
+            plan = profile if profile.targets else profile._replace(targets=tuple(default_targets(model)))
             result = check_model(model, plan, self.caps)
             found += [(d, profile.threshold) for d in policy.apply(result.diagnostics, profile)]
             combos += [Checked(model.path, c.target, c.release, c.profile, c.commit, build_options=c.build_options,

@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence, Sized
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -64,8 +63,7 @@ class Invalid(Exception):
         self.problem, self.key = problem, key
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What validators may consult: the installed rules and the capability tables."""
 
     registry: Registry
@@ -75,8 +73,7 @@ class Context:
 # --- value types ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(NamedTuple):
     """One `[[suppress]]` entry: which findings it hides, and why."""
 
     index: int  # 1-based position in the file, for messages
@@ -316,8 +313,7 @@ def _suppressions(value: Any, ctx: Context) -> tuple[Suppression, ...]:
 _STRINGS = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One setting, declared once: its TOML key, command-line flag, schema, merge rule and help come from here."""
 
     key: str  # the TOML key
@@ -412,12 +408,11 @@ class Source(NamedTuple):
         return ConfigError(f"{self.name(key)}: {problem}")
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """The settings one source gave, validated; only what it set."""
 
     source: Source
-    values: Mapping[str, Any] = field(default_factory=dict)  # Setting.name -> typed value
+    values: Mapping[str, Any] = MappingProxyType({})  # Setting.name -> typed value
 
     @classmethod
     def parse(cls, data: Mapping[str, Any], source: Source, ctx: Context, allowed: frozenset[str]) -> Layer:
@@ -482,8 +477,7 @@ def _select(layers: Sequence[Layer], registry: Registry) -> tuple[type[Rule], ..
 # --- resolved settings ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """One deployment to check, every value validated and filled in.
 
     Built by `resolve` from layers; the engine, the policy and `--show-settings` all
@@ -494,12 +488,12 @@ class Profile:
     releases: tuple[str, ...] = ()
     rules: tuple[type[Rule], ...] = ()
     build_profile: str | None = None  # None: chosen per model (engine.assumed_profile)
-    build_options: Mapping[str, bool] = field(default_factory=dict)
-    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # as given; defaults on the rule
+    build_options: Mapping[str, bool] = MappingProxyType({})
+    rule_options: Mapping[str, Mapping[str, Any]] = MappingProxyType({})  # as given; defaults on the rule
     name: str = ""  # the config profile's name; "" for the top level
     mnn_version: str = "latest"
-    per_file_ignores: Mapping[Glob, tuple[str, ...]] = field(default_factory=dict)
-    severity: Mapping[str, Severity] = field(default_factory=dict)
+    per_file_ignores: Mapping[Glob, tuple[str, ...]] = MappingProxyType({})
+    severity: Mapping[str, Severity] = MappingProxyType({})
     fail_on: str = "error"
 
     @property
@@ -551,8 +545,7 @@ def unknown_option_message(option: str, table: Any) -> str:
     return f"unknown build option {option!r} for MNN {table.release}{hint}; it knows {', '.join(known)}"
 
 
-@dataclass(frozen=True)
-class RunSettings:
+class RunSettings(NamedTuple):
     """The settings that hold for the whole run, not per profile."""
 
     output_format: str = "text"
