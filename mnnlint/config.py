@@ -60,8 +60,18 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
+    """Whether a pyproject.toml found on the way up holds [tool.mnnlint].
+
+    Most projects' pyproject.toml never names mnnlint: without the word anywhere in the
+    text there is no such table, and the TOML parser (import and parse) is not needed.
+    """
+    from .sidefiles import read_text
+
     try:
-        data = _toml(path)
+        text = read_text(path, MAX_CONFIG_BYTES, "config file")
+        if "mnnlint" not in text:
+            return False
+        data = _toml(path, text)
     except UsageError:
         return False
     return isinstance(data.get("tool"), dict) and "mnnlint" in data["tool"]

@@ -317,3 +317,19 @@ def test_exclude_per_file_ignores_and_suppressions_read_a_glob_alike(tmp_path: P
         assert found == [("B002", "a.mnn", "cuda")], body
         (tmp_path / "mnnlint.toml").write_text(head + body.replace("models/*.mnn", "x/models/*.mnn"))
         assert codes(run("x", "--format", "json", cwd=tmp_path)) == [], body
+
+
+def test_a_pyproject_without_mnnlint_is_not_parsed(tmp_path: Path) -> None:
+    """Most projects have a pyproject.toml that never names mnnlint: importing and running the
+    TOML parser for it on every run is start-up time for nothing. One that names it is read."""
+    probe = ("import sys\nfrom mnnlint.cli import main\ntry:\n    main([sys.argv[1], '-t', 'cpu', '-q'])\n"
+             "except SystemExit:\n    pass\nprint('parsed' if 'tomllib' in sys.modules else 'skipped')\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.ruff]\nline-length = 100\n')
+    env = {**os.environ, "NO_COLOR": "1"}
+    plain = subprocess.run([sys.executable, "-c", probe, str(EXAMPLE)], capture_output=True, text=True,
+                           timeout=120, cwd=tmp_path, env=env)
+    assert plain.stdout.strip().splitlines()[-1] == "skipped", plain.stderr
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.mnnlint]\nignore = ["B005"]\n')
+    named = subprocess.run([sys.executable, "-c", probe, str(EXAMPLE)], capture_output=True, text=True,
+                           timeout=120, cwd=tmp_path, env=env)
+    assert named.stdout.strip().splitlines()[-1] == "parsed", named.stderr
