@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import MAIN_GRAPH, Op
 
@@ -23,8 +23,7 @@ class Severity(enum.IntEnum):
         return cls[text.upper()]
 
 
-@dataclass(frozen=True, slots=True)
-class OpRef:
+class OpRef(NamedTuple):
     """Where an op is: enough to find it in the file and to name it to a person."""
 
     index: int
@@ -44,8 +43,7 @@ class OpRef:
         return f"{self.subgraph or 'main'}/op[{self.index}]:{self.name}"
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One finding as plain data: rules yield it, policy may re-grade it, reporters only print it."""
 
     code: str

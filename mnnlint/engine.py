@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .capabilities import Capabilities, ReleaseTable
@@ -32,8 +31,7 @@ ASSUMED_PROFILE_LLM = "llm"
 ASSUMED_PROFILE = "default"
 
 
-@dataclass(frozen=True)
-class CheckedEntry:
+class CheckedEntry(NamedTuple):
     """One (target, release) checked for a model, and the build it was checked against."""
 
     target: str
@@ -44,7 +42,7 @@ class CheckedEntry:
     # release's defaults for this target, sorted by name.
     build_options: tuple[str, ...] = ()
     profile_assumed: bool = False  # chosen by mnnlint: the user named no profile
-    placement: Placement | None = field(default=None, compare=False)  # None: the target has no op table
+    placement: Placement | None = None  # None: the target has no op table
 
 
 class CheckResult(NamedTuple):

@@ -19,17 +19,25 @@ op.params` says whether the op carries a quantisation block.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
 class F:
-    """One field of a parameter table, by flatc accessor path."""
+    """One field of a parameter table, by flatc accessor path.
 
-    path: str
-    enum: str | None = None
-    present: bool = False
+    Not a NamedTuple like the other records: a `Value` is one F or a tuple of them, told
+    apart by type, so an F must not be a tuple itself.
+    """
+
+    __slots__ = ("enum", "path", "present")
+
+    def __init__(self, path: str, enum: str | None = None, present: bool = False) -> None:
+        self.path = path
+        self.enum = enum
+        self.present = present
+
+    def __repr__(self) -> str:
+        return f"F({self.path!r}, enum={self.enum!r}, present={self.present!r})"
 
 
 Value = F | tuple[F, ...]

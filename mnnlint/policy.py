@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -49,15 +48,16 @@ def covers_target(wanted: str, target: str) -> bool:
     return target == name or target.startswith(name + "-")
 
 
-@dataclass
 class _State:
     """How often a suppression matched and the first finding it no longer covers (unused and expired reports)."""
 
-    matched: int = 0
-    expired_at: Diagnostic | None = None  # first finding it no longer covers
+    __slots__ = ("expired_at", "matched")
+
+    def __init__(self) -> None:
+        self.matched = 0
+        self.expired_at: Diagnostic | None = None  # first finding it no longer covers
 
 
-@dataclass
 class Policy:
     """Applies one run's per-file ignores, suppressions and severity overrides.
 
@@ -65,10 +65,11 @@ class Policy:
     hid a finding in any of them.
     """
 
-    suppressions: Sequence[Suppression]
-    root: Path
-    today: dt.date = field(default_factory=dt.date.today)
-    _state: dict[int, _State] = field(default_factory=dict)
+    def __init__(self, suppressions: Sequence[Suppression], root: Path, today: dt.date | None = None) -> None:
+        self.suppressions = suppressions
+        self.root = root
+        self.today = today if today is not None else dt.date.today()
+        self._state: dict[int, _State] = {}
 
     def apply(self, diagnostics: Iterable[Diagnostic], profile: Profile) -> list[Diagnostic]:
         out = []
@@ -84,7 +85,7 @@ class Policy:
     @staticmethod
     def severity(d: Diagnostic, profile: Profile) -> Diagnostic:
         level = severity_for(d.code, profile.severity)
-        return replace(d, severity=level) if level is not None and level != d.severity else d
+        return d._replace(severity=level) if level is not None and level != d.severity else d
 
     def _suppressed(self, d: Diagnostic) -> bool:
         hidden = False

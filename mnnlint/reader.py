@@ -235,7 +235,7 @@ def _param_reader(param_type: str) -> tuple[_Tree, tuple[tuple[str, Any], ...]]:
     spec: ParamSpec = OP_PARAMS[param_type]
     paths: list[str] = []
     for value in spec.fields.values():
-        paths.extend(f.path for f in (value if isinstance(value, tuple) else (value,)))
+        paths.extend(f.path for f in ((value,) if isinstance(value, F) else value))
     paths.extend([*([spec.external] if spec.external else []), *spec.subgraphs])
     tree = _compile(param_type, paths)
     return tree, tuple(spec.fields.items())
@@ -276,7 +276,7 @@ def _read_tree(ff: FlatFile, pos: int, table: str, tree: _Tree, prefix: str, out
 
 def _form(raw: dict[str, Any], value: F | tuple[F, ...]) -> Any:
     """The value of one OP_PARAMS entry from the raw path → value map; _ABSENT when absent."""
-    if isinstance(value, tuple):
+    if not isinstance(value, F):
         parts = tuple(_form(raw, f) for f in value)
         return _ABSENT if _ABSENT in parts else parts
     if value.present:

@@ -8,10 +8,9 @@ checks whether it is ignored.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from .diagnostics import Diagnostic, OpRef, Severity
@@ -76,11 +75,15 @@ class Rule:
 
     @classmethod
     def summary(cls) -> str:
+        import inspect  # here: only documentation reads it, and a check should not import it
+
         return inspect.getdoc(cls).splitlines()[0] if cls.__doc__ else ""
 
     @classmethod
     def documentation(cls) -> str:
         """The docstring after its summary line, dedented: the rule's full docs."""
+        import inspect
+
         doc = inspect.getdoc(cls) or ""
         return doc.split("\n", 1)[1].strip() if "\n" in doc else ""
 
@@ -113,26 +116,34 @@ class OpGroup(NamedTuple):
         return self.ops[0].type_name is not None
 
 
-@dataclass
 class RuleContext:
-    """Everything a rule may read for one (model, target, release, build) check."""
+    """Everything a rule may read for one (model, target, release, build) check.
 
-    model: Model
-    ops: Sequence[Op]  # the ops the rule asked for (all ops when op_types is None)
-    target: str
-    release: str
-    profile: str
-    build: Mapping[str, bool]  # resolved build macros: profile plus --build-option
-    table: ReleaseTable
-    tables: Capabilities
-    rule: Rule
-    options: Mapping[str, Any] = field(default_factory=dict)
-    _graph: Any = None
-    # The model's ops grouped by type and verdict on this target (see OpGroup); the engine
-    # fills it once per check for the rules that ask for it (op_types None).
-    groups: Sequence[OpGroup] = ()
-    # Whether the build profile was chosen by mnnlint rather than named by the user.
-    profile_assumed: bool = False
+    A plain class, not a dataclass: the graph is built on first use and handed on to the
+    next rule, and no dataclass is defined on the check path (defining them, and importing
+    `dataclasses` with `inspect`, was a sixth of a small model's whole check).
+    """
+
+    def __init__(self, *, model: Model, ops: Sequence[Op], target: str, release: str, profile: str,
+                 build: Mapping[str, bool], table: ReleaseTable, tables: Capabilities, rule: Rule,
+                 options: Mapping[str, Any] = MappingProxyType({}), _graph: Any = None,
+                 groups: Sequence[OpGroup] = (), profile_assumed: bool = False) -> None:
+        self.model = model
+        self.ops = ops  # the ops the rule asked for (all ops when op_types is None)
+        self.target = target
+        self.release = release
+        self.profile = profile
+        self.build = build  # resolved build macros: profile plus --build-option
+        self.table = table
+        self.tables = tables
+        self.rule = rule
+        self.options = options
+        self._graph = _graph
+        # The model's ops grouped by type and verdict on this target (see OpGroup); the engine
+        # fills it once per check for the rules that ask for it (op_types None).
+        self.groups = groups
+        # Whether the build profile was chosen by mnnlint rather than named by the user.
+        self.profile_assumed = profile_assumed
 
     def verdict(self, op_type: str, facts: OpFacts | None = None) -> Verdict:
         """How the target backend handles an op of `op_type` in this release and build (memoised)."""
@@ -195,8 +206,7 @@ class SuppressionUse(NamedTuple):
     expired_at: Diagnostic | None  # the first finding it covered after its `until`
 
 
-@dataclass
-class RunContext:
+class RunContext(NamedTuple):
     """Everything a rule's run phase may read: what was checked and what policy did."""
 
     rule: Rule
@@ -205,7 +215,7 @@ class RunContext:
     selected: frozenset[str]  # codes of the rules that ran in any profile
     config_label: str  # the config file, for messages
     root: Path  # globs are relative to this folder
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = MappingProxyType({})
 
     def relative(self, file: str) -> str:
         from .globs import relative_path

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -33,17 +32,17 @@ if TYPE_CHECKING:
 MAX_REPORT_BYTES_PER_FILE = 32 << 20
 
 
-@dataclass
 class RunResult:
     """What a run found, after policy: the reporters and the exit code read only this."""
 
-    diagnostics: list[Diagnostic] = field(default_factory=list)  # after policy, one per finding, sorted
-    threshold: dict[Diagnostic, int] = field(default_factory=dict)  # lowest failing severity that applies
-    checked: list[Checked] = field(default_factory=list)
-    input_errors: list[InputError] = field(default_factory=list)
-    models: int = 0
-    sources: int = 0  # paths found to check, readable or not
-    side_files: list[str] = field(default_factory=list)  # weight files and LLM configs the models named
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []  # after policy, one per finding, sorted
+        self.threshold: dict[Diagnostic, int] = {}  # lowest failing severity that applies
+        self.checked: list[Checked] = []
+        self.input_errors: list[InputError] = []
+        self.models = 0
+        self.sources = 0  # paths found to check, readable or not
+        self.side_files: list[str] = []  # weight files and LLM configs the models named
 
     def inputs(self) -> list[str]:
         """Every file this run read or looked at: no output may be written over one of them."""

@@ -354,3 +354,15 @@ def test_the_time_limit_covers_policy_and_the_report_is_bounded(tmp_path: Path, 
     out = capsys.readouterr().out
     assert code == 2 and "findings would make a report of about" in json.loads(out)["input_errors"][0]
     assert json.loads(out)["diagnostics"] == []
+
+
+def test_a_check_imports_only_what_it_needs(tmp_path: Path) -> None:
+    """Start-up is most of a check's time: these modules cost milliseconds each to import
+    (dataclasses brings inspect, ast and dis) and a plain check needs none of them."""
+    heavy = ("dataclasses", "inspect", "importlib.metadata", "importlib.resources", "tomllib", "networkx", "rich",
+             "hashlib", "email", "zipfile")
+    probe = ("import sys\nfrom mnnlint.cli import main\ntry:\n    main([sys.argv[1], '-t', 'cuda', '-q'])\n"
+             f"except SystemExit:\n    pass\nprint([m for m in {heavy!r} if m in sys.modules])\n")
+    proc = subprocess.run([sys.executable, "-c", probe, str(EXAMPLE)], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env={**os.environ, "NO_COLOR": "1"})
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -86,7 +85,6 @@ class ShapeSite(NamedTuple):
     requires: Mapping[str, bool]
 
 
-@dataclass
 class ReleaseTable:
     """The generated facts of one MNN release.
 
@@ -94,9 +92,13 @@ class ReleaseTable:
     accessors still default missing keys so tests can build small tables by hand.
     """
 
-    raw: Mapping[str, Any]
-    verdicts: dict[tuple[object, ...], Any] = field(default_factory=dict, repr=False)  # support.decide memo
-    builds: dict[tuple[object, ...], dict[str, bool]] = field(default_factory=dict, repr=False)  # build() memo
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw
+        self.verdicts: dict[tuple[object, ...], Any] = {}  # support.decide memo
+        self.builds: dict[tuple[object, ...], dict[str, bool]] = {}  # build() memo
+
+    def __repr__(self) -> str:
+        return f"ReleaseTable({self.release!r})"
 
     @property
     def release(self) -> str:
@@ -309,13 +311,13 @@ class ReleaseTable:
         return option if isinstance(option, str) else macro
 
 
-@dataclass
 class Capabilities:
     """All generated tables, loaded lazily per release."""
 
-    data_dir: Path = DATA_DIR
-    _cache: dict[str, ReleaseTable] = field(default_factory=dict)
-    _shared: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, data_dir: Path = DATA_DIR) -> None:
+        self.data_dir = data_dir
+        self._cache: dict[str, ReleaseTable] = {}
+        self._shared: dict[str, Any] = {}
 
     @cached_property
     def index(self) -> Mapping[str, Any]:

@@ -32,8 +32,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from ..diagnostics import Diagnostic
 
@@ -49,8 +48,7 @@ FORMATS = {
 DOCUMENT_FORMATS = {"text": "documents", "json": "documents"}
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(NamedTuple):
     """One (model, target, release) combination that was checked, and against what."""
 
     file: str
@@ -59,11 +57,10 @@ class Checked:
     profile: str  # MNN build profile assumed, e.g. "llm"
     commit: str  # MNN commit of the capability table
     build_options: tuple[str, ...] = ()  # "NAME=ON" for each CMake option the build assumed sets
-    placement: Placement | None = field(default=None, compare=False)  # where the ops run; None: no op table
+    placement: Placement | None = None  # where the ops run; None: no op table
 
 
-@dataclass(frozen=True)
-class RunInfo:
+class RunInfo(NamedTuple):
     """Everything about the run a reporter may print besides the findings: reporters read nothing else."""
 
     version: str
@@ -71,7 +68,7 @@ class RunInfo:
     input_errors: Sequence[str] = ()  # one line each
     models: int = 0
     statistics: bool = False  # print only the count per rule
-    rules: Sequence[type] = field(default_factory=tuple)  # Rule classes that ran (and any a finding names)
+    rules: Sequence[type] = ()  # Rule classes that ran (and any a finding names)
     config_file: str | None = None  # the config file read, if any
     config_profiles: Sequence[str] = ()  # named config profiles checked ([profiles.NAME])
     baseline_hidden: int = 0  # findings left out because the --baseline file has them

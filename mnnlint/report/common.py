@@ -11,8 +11,7 @@ import os
 import posixpath
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 from ..diagnostics import Diagnostic, OpRef, Severity
@@ -125,8 +124,7 @@ def finding_key(d: Diagnostic) -> tuple[str, str, str, str, str, str]:
     return (d.file, d.target, d.code, *op)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One finding of one model on one target, over every release where it was found.
 
     `shown` is its diagnostic in the newest of those releases (the message to print).
@@ -162,14 +160,13 @@ def merge_releases(diagnostics: Sequence[Diagnostic], run: RunInfo) -> list[Find
 
 def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
     """A diagnostic as JSON data (json and json-lines print the same object), encodable."""
-    from dataclasses import asdict
-
     from .escape import jsonable
 
-    data = asdict(d)
+    data = d._asdict()
     data["severity"] = str(d.severity)
+    data["related"] = [r._asdict() for r in d.related]
     if d.op is not None:
-        data["op"]["path"] = d.op.logical_path
+        data["op"] = {**d.op._asdict(), "path": d.op.logical_path}
     return jsonable(data)  # type: ignore[no-any-return]
 
 
@@ -284,8 +281,6 @@ def targets_line(checked: Sequence[Checked]) -> str:
 
 def checked_dict(c: Checked) -> dict[str, Any]:
     """A check as JSON data; `placement` is where its ops ran (null when the target has no op table)."""
-    from dataclasses import fields
-
-    data: dict[str, Any] = {f.name: getattr(c, f.name) for f in fields(c) if f.name != "placement"}
+    data: dict[str, Any] = {name: getattr(c, name) for name in c._fields if name != "placement"}
     data["placement"] = c.placement.as_dict() if c.placement is not None else None
     return data

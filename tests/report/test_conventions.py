@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -93,10 +92,10 @@ def test_text_header_names_releases_profiles_and_build_options() -> None:
 
 def test_verbose_names_the_config_file_and_quiet_drops_the_header() -> None:
     run = fixed_run(fixed_diagnostics())
-    verbose = render("text", replace(run, verbose=True, config_file="/repo/mnnlint.toml", config_profiles=("ci",)))
+    verbose = render("text", run._replace(verbose=True, config_file="/repo/mnnlint.toml", config_profiles=("ci",)))
     assert "config file: /repo/mnnlint.toml (profiles ci)" in verbose
-    assert "config file: none" in render("text", replace(run, verbose=True))
-    quiet = render("text", replace(run, quiet=True))
+    assert "config file: none" in render("text", run._replace(verbose=True))
+    quiet = render("text", run._replace(quiet=True))
     assert "build profile llm:" not in quiet and "mnnlint 0.0.0" not in quiet
     assert quiet.startswith(f"{FUSED} on cuda") and quiet.rstrip().splitlines()[-1].startswith("Found ")
 
@@ -109,7 +108,7 @@ def test_no_clean_line_per_check_but_a_count() -> None:
 
 def test_text_wraps_at_80_with_a_hanging_indent() -> None:
     long = fixed_diagnostics()[0]
-    long = replace(long, message="word " * 60 + "end")
+    long = long._replace(message="word " * 60 + "end")
     out = io.StringIO()
     renderer("text")([long], fixed_run([long]), out)
     body = [x for x in out.getvalue().splitlines() if x.startswith("          ") and "word" in x]
@@ -118,7 +117,7 @@ def test_text_wraps_at_80_with_a_hanging_indent() -> None:
 
 
 def test_op_name_is_not_repeated_when_the_message_names_it() -> None:
-    d = replace(fixed_diagnostics()[0], message="`Attention` (1 op: 'Attentionlayers.0.attn_merged' (#38)) fails")
+    d = fixed_diagnostics()[0]._replace(message="`Attention` (1 op: 'Attentionlayers.0.attn_merged' (#38)) fails")
     for fmt in ("text", "concise", "github"):
         out = io.StringIO()
         renderer(fmt)([d], fixed_run([d]), out)
@@ -157,7 +156,7 @@ def test_folder_run_has_no_clean_lines() -> None:
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_statistics_in_every_format_is_only_the_table(fmt: str) -> None:
-    out = render(fmt, replace(fixed_run(fixed_diagnostics()), statistics=True))
+    out = render(fmt, fixed_run(fixed_diagnostics())._replace(statistics=True))
     expected = [{"code": "B002", "name": "fused-op-unsupported", "count": 2},
                 {"code": "B001", "name": "op-falls-back", "count": 1},
                 {"code": "B004", "name": "backend-unavailable", "count": 1},

@@ -15,7 +15,6 @@ import json
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -166,28 +165,28 @@ def test_sarif_fixed_is_valid_and_shaped_for_code_scanning(at_repo: None) -> Non
 def test_sarif_fingerprint_survives_reexport(at_repo: None) -> None:
     """The same finding at another op index and byte offset (a re-exported model) keeps its identity."""
     d = fixed_diagnostics()[0]
-    moved = Diagnostic(**{**{f: getattr(d, f) for f in d.__dataclass_fields__},
+    moved = Diagnostic(**{**{f: getattr(d, f) for f in d._fields},
                           "op": OpRef(41, ATTN.name, ATTN.type_name, "", 30000, 28)})
     docs = [json.loads(render("sarif", [x], fixed_run([x]))) for x in (d, moved)]
     prints = [doc["runs"][0]["results"][0]["partialFingerprints"] for doc in docs]
     assert prints[0] == prints[1]
-    other = Diagnostic(**{**{f: getattr(d, f) for f in d.__dataclass_fields__}, "target": "vulkan-buffer"})
+    other = Diagnostic(**{**{f: getattr(d, f) for f in d._fields}, "target": "vulkan-buffer"})
     assert fingerprint(other) != fingerprint(d)
 
 
 def test_sarif_uri_is_relative_to_the_git_root_not_the_cwd() -> None:
     d = fixed_diagnostics()[0]
-    d = Diagnostic(**{**{f: getattr(d, f) for f in d.__dataclass_fields__}, "file": "models/transformer_fused.mnn"})
-    run = replace(fixed_run([d]), cwd=str(REPO / "tests" / "fixtures"), root=str(REPO))
+    d = Diagnostic(**{**{f: getattr(d, f) for f in d._fields}, "file": "models/transformer_fused.mnn"})
+    run = fixed_run([d])._replace(cwd=str(REPO / "tests" / "fixtures"), root=str(REPO))
     doc = json.loads(render("sarif", [d], run))
     assert doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == FUSED
 
 
 def test_sarif_uri_outside_any_repo(tmp_path: Path) -> None:
     d = fixed_diagnostics()[0]
-    inside = Diagnostic(**{**{f: getattr(d, f) for f in d.__dataclass_fields__}, "file": "sub dir/m.mnn"})
-    outside = Diagnostic(**{**{f: getattr(d, f) for f in d.__dataclass_fields__}, "file": str(tmp_path / "o.mnn")})
-    run = replace(fixed_run([]), cwd=str(tmp_path / "work"), root=None)
+    inside = Diagnostic(**{**{f: getattr(d, f) for f in d._fields}, "file": "sub dir/m.mnn"})
+    outside = Diagnostic(**{**{f: getattr(d, f) for f in d._fields}, "file": str(tmp_path / "o.mnn")})
+    run = fixed_run([])._replace(cwd=str(tmp_path / "work"), root=None)
     doc = json.loads(render("sarif", [inside, outside], run))
     assert_valid_sarif(doc)
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]]
@@ -291,14 +290,14 @@ def test_junit_structure(at_repo: None) -> None:
 
 def test_junit_survives_control_characters(at_repo: None) -> None:
     d = fixed_diagnostics()[0]
-    nasty = Diagnostic(**{**{f: getattr(d, f) for f in d.__dataclass_fields__}, "message": "bad \x00\x1b name"})
+    nasty = Diagnostic(**{**{f: getattr(d, f) for f in d._fields}, "message": "bad \x00\x1b name"})
     root = ET.fromstring(render("junit", [nasty], fixed_run([nasty])))
     assert "bad \\x00\\x1b name" in [f.get("message") for f in root.iter("failure")]
 
 
 def test_gitlab_code_quality(at_repo: None) -> None:
     diags = fixed_diagnostics()
-    twin = Diagnostic(**{**{f: getattr(diags[0], f) for f in diags[0].__dataclass_fields__}})
+    twin = Diagnostic(**{**{f: getattr(diags[0], f) for f in diags[0]._fields}})
     issues = json.loads(render("gitlab", [*diags, twin], fixed_run(diags)))
     for issue in issues:
         assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
