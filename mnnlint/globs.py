@@ -36,6 +36,7 @@ from .errors import UsageError
 MAX_DOUBLE_STARS = 2
 MAX_STARS = 3  # in one path segment
 MAX_LENGTH = 1024
+MAX_NAMES = 32  # folder and file names in one glob: bounds a match to 32 x the path's depth
 
 
 class GlobError(UsageError, ValueError):
@@ -52,7 +53,7 @@ class Glob:
         pattern = text.strip()
         while pattern.startswith("./"):
             pattern = pattern[2:]
-        pattern = re.sub(r"(?:\*\*/)+", "**/", pattern)  # `**/**/` means `**/`
+        pattern = re.sub(r"(?:(?<=/)|^)(?:\*\*/)+", "**/", pattern)  # `**/**/` means `**/` (whole names only)
         if not pattern or pattern.strip("/") == "":
             raise GlobError(f"empty glob {text!r}")
         if len(pattern) > MAX_LENGTH:
@@ -60,6 +61,9 @@ class Glob:
         if pattern.startswith(("!", "#")):
             raise GlobError(f"glob {text!r} starts with {pattern[0]!r} (negation and comments are not supported; "
                             "escape it as \\" + pattern[0] + ")")
+        if pattern.count("/") >= MAX_NAMES:
+            raise GlobError(f"glob {text!r} names more than {MAX_NAMES} folders (each path is matched against "
+                            "every name of a glob: a longer one costs time on every folder of a walk)")
         if pattern.count("**") > MAX_DOUBLE_STARS:
             raise GlobError(f"glob {text!r} uses `**` more than {MAX_DOUBLE_STARS} times")
         for segment in pattern.split("/"):

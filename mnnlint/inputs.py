@@ -55,6 +55,10 @@ def expand(paths: Sequence[str], exclude: Sequence[Glob | str] = (),
             yield ModelSource(str(path)) if _probe(path.parent.exists) else InputError(raw, "no such file or directory")
 
 
+MAX_WALK_DEPTH = 256
+"""Python's os.walk recurses once per level and fails near 1,000: a walk stops well before."""
+
+
 def _walk(root: Path, exclude: _Excluded, read: list[str]) -> Iterator[ModelSource | InputError]:
     llm = _llm_source(root, read)
     if isinstance(llm, ModelSource):
@@ -67,6 +71,10 @@ def _walk(root: Path, exclude: _Excluded, read: list[str]) -> Iterator[ModelSour
         yield from _folder_errors(unreadable, root)
         here = Path(dirpath)
         dirnames.sort()
+        if dirnames and len(here.relative_to(root).parts) >= MAX_WALK_DEPTH:
+            yield InputError(str(here), f"folders nested more than {MAX_WALK_DEPTH} levels below {root} are not "
+                                        "searched (no export is laid out that deep)")
+            dirnames[:] = []
         kept = []
         for d in dirnames:
             sub = here / d

@@ -126,14 +126,16 @@ def _plugins_may_be_installed() -> bool:
         return True
     group = ENTRY_POINT_GROUP.encode()
     for entry in sys.path:
-        root = entry or "."
+        if not isinstance(entry, (str, os.PathLike)) or isinstance(os.fspath(entry), bytes):
+            return True  # not a text path (bytes, an object): let importlib.metadata judge it
+        root = os.fspath(entry) or "."
         try:
             children = os.listdir(root)
         except NotADirectoryError:  # a zip: importlib.metadata reads inside it
             return True
         except (OSError, ValueError):  # absent, unreadable or not a path: the finder skips it too
             continue
-        egg = root.lower().endswith(".egg")
+        egg = os.path.basename(root).lower().endswith(".egg")
         for child in children:
             low = child.lower()
             if low.endswith(METADATA_FOLDERS) or (egg and low == "egg-info"):

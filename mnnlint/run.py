@@ -42,7 +42,7 @@ class RunResult:
         self.input_errors: list[InputError] = []
         self.models = 0
         self.sources = 0  # paths found to check, readable or not
-        self.side_files: list[str] = []  # weight files and LLM configs the models named
+        self.side_files: list[str] = []  # weight files the models name (LLM configs are inputs of the walk)
 
     def inputs(self) -> list[str]:
         """Every file this run read or looked at: no output may be written over one of them."""
@@ -113,6 +113,7 @@ class Run(NamedTuple):
                 on_input_error(source)
                 result.input_errors.append(source)
                 continue
+            result.side_files += _side_files(source)  # inputs even when the model itself fails to load
             try:
                 with time_limit(self.settings.timeout_per_file or None, source.path):
                     model = load(source)
@@ -122,7 +123,6 @@ class Run(NamedTuple):
                 result.input_errors.append(err)
                 continue
             result.models += 1
-            result.side_files += _side_files(source)
             for d, threshold in found:
                 result.threshold[d] = min(result.threshold.get(d, 99), threshold)
             checked.update((c, None) for c in combos)

@@ -347,3 +347,52 @@ def test_a_deleted_working_folder_is_one_line(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "internal error" not in proc.stderr
     assert proc.stderr.startswith("mnnlint: error: the working folder cannot be used")
+
+
+def test_an_exports_weights_are_an_input_even_when_its_model_is_unreadable(tmp_path: Path) -> None:
+    """The weight file was counted as an input only after its model loaded: with a corrupt
+    model, `-o export/llm.mnn.weight` replaced the weights with the report."""
+    export = tmp_path / "export"
+    shutil.copytree(MODELS / "llm", export)
+    config = json.loads((export / "config.json").read_text())
+    (export / "llm.mnn.weight").rename(export / "weights.bin")  # a name no suffix rule protects
+    (export / "config.json").write_text(json.dumps({**config, "llm_weight": "weights.bin"}))
+    (export / "llm.mnn").write_bytes(b"not a model")
+    weights = (export / "weights.bin").read_bytes()
+    proc = mnnlint(str(export), "-o", str(export / "weights.bin"), cwd=tmp_path)
+    assert proc.returncode == 2 and "refusing to write" in proc.stderr
+    assert (export / "weights.bin").read_bytes() == weights
+
+
+def test_a_walk_deeper_than_python_can_recurse_is_one_input_error(tmp_path: Path) -> None:
+    """Python's os.walk fails near 1,000 nested folders: that was an internal error."""
+    depth = 1050
+    here, start = tmp_path / "deep", os.getcwd()
+    here.mkdir()
+    os.chdir(here)  # short relative names: a full path this deep would pass PATH_MAX
+    try:
+        for _ in range(depth):
+            os.mkdir("d")
+            os.chdir("d")
+        Path("m.mnn").write_bytes(b"x")
+        proc = mnnlint(".", "-t", "cpu", cwd=here)
+    finally:  # remove it level by level: shutil.rmtree (and pytest's clean-up) recurse as deep
+        os.chdir(here)
+        for _ in range(depth):
+            os.chdir("d")
+        os.unlink("m.mnn")
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
+        os.chdir(start)
+    assert proc.returncode == 2 and "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert "not searched" in proc.stderr
+
+
+def test_a_sys_path_entry_that_is_a_path_object_does_not_break_rule_loading(tmp_path: Path) -> None:
+    """importlib.metadata accepts os.PathLike entries on sys.path; the plugin pre-scan crashed on them."""
+    probe = ("import sys, pathlib\nsys.path.append(pathlib.Path(sys.argv[2]))\nfrom mnnlint.registry import "
+             "load_registry\nprint(len(load_registry().rules))\n")
+    proc = subprocess.run([sys.executable, "-c", probe, str(FUSED), str(tmp_path)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0 and int(proc.stdout) > 10, proc.stderr
