@@ -270,11 +270,8 @@ def _finish(run: Run, result: RunResult, args: argparse.Namespace, render: Calla
         render(shown, info, buffer)
         write_text(args.output_file, buffer.getvalue(), "report", create_folder=True)
     else:
-        try:
-            render(shown, info, sys.stdout)
-            sys.stdout.flush()
-        except BrokenPipeError:  # `| head`: the reader left; the verdict stands
-            _silence_stdout()
+        render(shown, info, sys.stdout)  # a reader leaving (`| head`) is the stream guard's business
+        sys.stdout.flush()
     if args.html or args.graph:
         from .placement.view import pictures
         from .sidefiles import refuse_overwrite, write_text

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
-from .graph import NodeKey, node_key, tensor_edges
+from .graph import NodeKey, node_key, producers, tensor_edges
 from .model import Model, Op
 
 # Ops whose outputs MNN treats as constant without computing anything.
@@ -106,14 +106,11 @@ def _shape_inputs_backwards(ops: Sequence[Op], edges: Sequence[tuple[Op, Op, int
                             shape_inputs: Callable[[str], frozenset[int]],
                             split_off: Callable[[tuple[str, str]], bool], constant: set[NodeKey]) -> None:
     """An input that defines a shape is constant, and so is everything it comes from."""
-    producers: dict[int, Op] = {}
+    writers = producers(ops)
     upstream: dict[int, list[Op]] | None = None
     for op in ops:
-        for t in op.outputs:
-            producers.setdefault(t, op)
-    for op in ops:
         for index in shape_inputs(op.type_label):
-            source = producers.get(op.inputs[index]) if index < len(op.inputs) else None
+            source = writers.get(op.inputs[index]) if index < len(op.inputs) else None
             if source is None or node_key(source) in constant:
                 continue
             if upstream is None:

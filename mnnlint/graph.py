@@ -41,6 +41,15 @@ def build_graph(model: Model) -> nx.MultiDiGraph:
     return graph
 
 
+def producers(ops: Sequence[Op]) -> dict[int, Op]:
+    """The op writing each tensor of one scope: the first one, when several do."""
+    found: dict[int, Op] = {}
+    for op in ops:
+        for t in op.outputs:
+            found.setdefault(t, op)
+    return found
+
+
 def tensor_edges(ops: Sequence[Op]) -> Iterator[tuple[Op, Op, int]]:
     """(producer, consumer, tensor index) for every tensor passed between two ops of one scope.
 
@@ -48,13 +57,10 @@ def tensor_edges(ops: Sequence[Op]) -> Iterator[tuple[Op, Op, int]]:
     must not pay for importing networkx) both read it. The first op writing a tensor is
     its producer.
     """
-    producers: dict[int, Op] = {}
-    for op in ops:
-        for t in op.outputs:
-            producers.setdefault(t, op)
+    writers = producers(ops)
     for op in ops:
         for t in op.inputs:
-            source = producers.get(t)
+            source = writers.get(t)
             if source is not None:
                 yield source, op, t
 

@@ -120,7 +120,7 @@ class RuleContext:
     """Everything a rule may read for one (model, target, release, build) check.
 
     A plain class, not a dataclass: the graph is built on first use and handed on to the
-    next rule, and no dataclass is defined on the check path (defining them, and importing
+    next rule, and a plain check defines no dataclass (defining them, and importing
     `dataclasses` with `inspect`, was a sixth of a small model's whole check).
     """
 

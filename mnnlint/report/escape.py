@@ -111,6 +111,8 @@ def jsonable(data: Any) -> Any:
         return unicode(data)
     if isinstance(data, dict):
         return {jsonable(k): jsonable(v) for k, v in data.items()}
+    if hasattr(data, "_asdict"):  # a record (NamedTuple) is an object, not an array
+        return jsonable(data._asdict())
     if isinstance(data, (list, tuple)):
         return [jsonable(v) for v in data]
     return data
