@@ -19,8 +19,8 @@ Module API runs itself (If, While, …) start new modules; their outputs are nev
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from graphlib import CycleError, TopologicalSorter
-from typing import Any
 
 from .graph import NodeKey, node_key, producers, tensor_edges
 from .model import Model, Op
@@ -43,17 +43,14 @@ def constant_ops(
 
     The callbacks bring the release's facts: whether an op type reads no input content,
     which input indexes it does not read, which inputs define its output shape, and
-    whether the Module API runs an op (type, parameter type) itself. Each is asked once
-    per op type. Edges are
-    the graph's one definition (`graph.tensor_edges`); ops are visited in file order when
-    that order is already topological (what MNN's converter writes) and through the
-    standard library's sorter otherwise. This pass runs on every check, so it builds
-    neither the networkx graph nor, when the file order will do, a sorter.
+    whether the Module API runs an op (type, parameter type) itself; each is asked once per
+    op type. Edges are the graph's one definition (`graph.tensor_edges`); ops are visited in
+    file order when that order is already topological (what MNN's converter writes) and
+    through the standard library's sorter otherwise. This pass runs on every check, so it
+    builds neither the networkx graph nor, when the file order will do, a sorter.
     """
-    free = _Memo(content_free)
-    unread = _Memo(content_free_inputs)
-    shape = _Memo(shape_inputs)
-    split_off = _Memo(lambda key: module_layer(*key))
+    free, unread, shape = cache(content_free), cache(content_free_inputs), cache(shape_inputs)
+    split_off = cache(module_layer)  # a large model repeats a few dozen op types
     constant: set[NodeKey] = set()
     for scope in (model.ops, *(sub.ops for sub in model.subgraphs.values())):
         edges = list(tensor_edges(scope))
@@ -63,7 +60,7 @@ def constant_ops(
         const_tensors: set[int] = set()
         for op in order:
             name = op.type_label
-            if name in NEVER_CONSTANT or split_off((name, op.param_type)):
+            if name in NEVER_CONSTANT or split_off(name, op.param_type):
                 continue
             if name in CONSTANT_SOURCES or free(name) or all(
                     t in const_tensors or i in unread(name) for i, t in enumerate(op.inputs)):
@@ -71,21 +68,6 @@ def constant_ops(
                 const_tensors.update(op.outputs)
         _shape_inputs_backwards(scope, edges, shape, split_off, constant)
     return frozenset(constant)
-
-
-class _Memo:
-    """A per-op-type callback asked once per type: a large model repeats a few dozen types."""
-
-    def __init__(self, ask: Callable[[Any], Any]) -> None:
-        self._ask = ask
-        self._known: dict[Any, Any] = {}
-
-    def __call__(self, name: Any) -> Any:
-        try:
-            return self._known[name]
-        except KeyError:
-            found = self._known[name] = self._ask(name)
-            return found
 
 
 def _topological(ops: Sequence[Op], edges: Sequence[tuple[Op, Op, int]]) -> Sequence[Op] | None:
@@ -104,7 +86,7 @@ def _topological(ops: Sequence[Op], edges: Sequence[tuple[Op, Op, int]]) -> Sequ
 
 def _shape_inputs_backwards(ops: Sequence[Op], edges: Sequence[tuple[Op, Op, int]],
                             shape_inputs: Callable[[str], frozenset[int]],
-                            split_off: Callable[[tuple[str, str]], bool], constant: set[NodeKey]) -> None:
+                            split_off: Callable[[str, str], bool], constant: set[NodeKey]) -> None:
     """An input that defines a shape is constant, and so is everything it comes from."""
     writers = producers(ops)
     upstream: dict[int, list[Op]] | None = None
@@ -118,7 +100,7 @@ def _shape_inputs_backwards(ops: Sequence[Op], edges: Sequence[tuple[Op, Op, int
                 for producer, consumer, _ in edges:
                     upstream.setdefault(consumer.index, []).append(producer)
             for found in _ancestors_and_self(upstream, source):
-                if found.type_label not in NEVER_CONSTANT and not split_off((found.type_label, found.param_type)):
+                if found.type_label not in NEVER_CONSTANT and not split_off(found.type_label, found.param_type):
                     constant.add(node_key(found))
 
 
