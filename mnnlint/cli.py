@@ -435,12 +435,8 @@ def _note(message: str) -> None:
     _stderr(f"mnnlint: {message}")
 
 
-def _silence_stdout() -> None:
-    """After EPIPE: send what is left to /dev/null, so the exit flush cannot fail again."""
-    _silence(sys.stdout)
-
-
 def _silence(stream: Any) -> None:
+    """After EPIPE: send what is left to /dev/null, so the exit flush cannot fail again."""
     import os
 
     try:
@@ -559,7 +555,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # not through the guarded streams: the verdict is unknown, so not "clean"
-        _silence_stdout()
+        _silence(sys.stdout)
         return EXIT_ERROR
     except Exception as err:  # a bug of ours must still be one line, not a traceback
         from .errors import MnnlintError

@@ -35,5 +35,5 @@ def load(source: ModelSource) -> Model:
             problem = "is missing"
         except OSError as err:
             problem = f"cannot be examined: {err.strerror or err}"
-    return model._replace(weight_file=weight_file, weight_file_size=size,
-                               weight_file_problem=problem, llm=source.llm)
+    return model._replace(weight_file=weight_file, weight_file_size=size, weight_file_problem=problem,
+                          llm=source.llm)

@@ -173,8 +173,9 @@ def _at_most(items: Sized, what: str) -> None:
 
 def _per_file_ignores(value: Any, ctx: Context) -> dict[Glob, tuple[str, ...]]:
     out = {}
-    _at_most(_table(value, "GLOB = [CODES]"), "globs")
-    for glob, codes in _table(value, "GLOB = [CODES]").items():
+    table = _table(value, "GLOB = [CODES]")
+    _at_most(table, "globs")
+    for glob, codes in table.items():
         try:
             out[Glob(glob)] = _codes(codes, ctx)
         except (Invalid, GlobError) as err:
